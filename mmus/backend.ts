@@ -1,0 +1,147 @@
+// The contract between the harness and every MMU implementation ("backend").
+// Operations arrive parsed (64-bit values as U64 halves, GPAs as numbers < 2^52) and every
+// operation yields exactly one Observation. The JSON encoding of both lives in harness/scenario;
+// docs/scenario-format.md is the public description and docs/model-contract.md the semantics.
+import type { U64 } from './x86/u64.js';
+import type { MemslotFlag, MemslotSpec } from './memory/memslot.js';
+
+export type { U64 } from './x86/u64.js';
+export type { MemslotFlag, MemslotSpec } from './memory/memslot.js';
+
+/** Guest CPUID features that matter to the MMU. Absent feature = the guest does not have it. */
+export type CpuFeature = 'nx' | 'pse36' | 'gbpages' | 'smep' | 'smap' | 'pku' | 'pcid' | 'la57';
+export const CPU_FEATURES: readonly CpuFeature[] = ['nx', 'pse36', 'gbpages', 'smep', 'smap', 'pku', 'pcid', 'la57'];
+
+export type TdpKind = 'ept' | 'npt' | 'none';
+
+export interface Config {
+  readonly cpu: {
+    /** Guest MAXPHYADDR, 36..52. */
+    readonly maxphyaddr: number;
+    readonly features: ReadonlySet<CpuFeature>;
+  };
+  readonly host: {
+    /** ept = Intel host, npt = AMD host (also decides the guest's vendor-specific behaviour). */
+    readonly tdp: TdpKind;
+    readonly eptAd: boolean;
+    readonly mbec: boolean;
+  };
+  readonly memslots: readonly MemslotSpec[];
+}
+
+export type AccessKind = 'read' | 'write' | 'fetch';
+export type Reg = 'cr0' | 'cr3' | 'cr4' | 'efer' | 'pkru' | 'rflags';
+export type MemslotAction = 'add' | 'delete' | 'move' | 'flags';
+
+export type Op =
+  | { readonly op: 'write'; readonly gpa: number; readonly value: U64; readonly size: 1 | 2 | 4 | 8 }
+  | { readonly op: 'read'; readonly gpa: number; readonly size: 1 | 2 | 4 | 8 }
+  | {
+      readonly op: 'access';
+      readonly gva: U64;
+      readonly kind: AccessKind;
+      readonly cpl: 0 | 1 | 2 | 3;
+      /** Implicit supervisor access (descriptor tables etc.): supervisor whatever the CPL; SMAP ignores RFLAGS.AC. */
+      readonly implicit: boolean;
+    }
+  | {
+      readonly op: 'gva_to_gpa';
+      readonly gva: U64;
+      readonly kind: AccessKind;
+      readonly cpl: 0 | 1 | 2 | 3;
+      readonly implicit: boolean;
+    }
+  | { readonly op: 'set'; readonly reg: Reg; readonly value: U64 }
+  | { readonly op: 'invlpg'; readonly gva: U64 }
+  | { readonly op: 'invpcid'; readonly type: number; readonly pcid: number; readonly gva: U64 }
+  | {
+      readonly op: 'memslot';
+      readonly action: MemslotAction;
+      readonly slot: number;
+      /** add: base; move: new base; ignored by delete/flags (0). */
+      readonly gpa: number;
+      /** add: size in bytes; ignored otherwise (0). */
+      readonly size: number;
+      readonly flags: readonly MemslotFlag[];
+    };
+
+export type OpKind = Op['op'];
+
+/**
+ * ok       — the operation completed (translation, read value, register write, ...)
+ * page_fault — a #PF for the guest (access/gva_to_gpa), with errorCode and address
+ * tdp_fault  — a fault in KVM's/L1's TDP tables surfaced to a guest hypervisor (nested; later)
+ * gp       — the operation raised #GP (invalid register value, non-canonical access, ...)
+ * mmio     — the gpa is outside every memslot (or a write to a read-only slot): emulated device access
+ * rejected — a memslot ioctl that KVM refuses (-EINVAL/-EEXIST); nothing changed
+ */
+export type Outcome = 'ok' | 'page_fault' | 'tdp_fault' | 'gp' | 'mmio' | 'rejected';
+
+export type ZapReason = 'memslot';
+export type FlushScope = 'guest' | 'current' | 'gva' | 'remote';
+
+export type MmuEvent =
+  /** The walker wrote A/D bits: the gpte at gpa now holds value (4-byte gptes: hi = 0). */
+  | { readonly type: 'set_ad'; readonly gpa: number; readonly value: U64 }
+  /** A leaf SPTE was installed for gfn (KVM's TDP/shadow page fault). spte excludes KVM software bits. */
+  | { readonly type: 'map'; readonly gfn: number; readonly level: number; readonly spte: U64 }
+  /** A leaf SPTE mapping gfn was zapped; role = the shadow page holding it, kvm-chainsaw layout. */
+  | { readonly type: 'zap'; readonly gfn: number; readonly level: number; readonly role: number; readonly reason: ZapReason }
+  /** A writable leaf SPTE lost W because dirty logging was enabled on its slot. */
+  | { readonly type: 'wrprot'; readonly gfn: number; readonly level: number }
+  /** gfn was marked dirty in its slot's dirty log. */
+  | { readonly type: 'dirty'; readonly gfn: number }
+  /** A TLB flush request (deduplicated per operation, in order of first request). */
+  | { readonly type: 'flush'; readonly scope: FlushScope; readonly gva?: U64 };
+
+export interface Observation {
+  readonly outcome: Outcome;
+  /** access/gva_to_gpa ok or mmio: the guest-physical address. */
+  readonly gpa?: number;
+  /** access ok: the host-physical address the TDP mapping points to. */
+  readonly hpa?: number;
+  /** access/gva_to_gpa ok or mmio: the guest leaf level (1 = 4 KiB, 2 = 2/4 MiB, 3 = 1 GiB; 0 = paging off). */
+  readonly level?: number;
+  /** read ok: the value read. */
+  readonly value?: U64;
+  /** page_fault: the error code (low 16 bits as delivered). */
+  readonly errorCode?: number;
+  /** page_fault: the faulting linear address (as CR2 would hold it). */
+  readonly address?: U64;
+  /** page_fault: who gets the fault. */
+  readonly to?: 'L1' | 'L2';
+  readonly events: readonly MmuEvent[];
+}
+
+/** Control-register state, for reports (mode, CR0/CR4/EFER at a divergence). */
+export interface VcpuState {
+  readonly cr0: number;
+  readonly cr3: U64;
+  readonly cr4: number;
+  readonly efer: number;
+  readonly pkru: number;
+  readonly rflags: number;
+}
+
+/**
+ * One MMU implementation bound to one scenario's config. Deterministic: the same config and ops
+ * give the same observations. In-process backends are stepped one op at a time; an out-of-process
+ * backend (e.g. a real KVM via /dev/kvm) can implement this by batching a whole scenario, since
+ * the harness only ever feeds ops in order and reads state() after an op.
+ */
+export interface Backend {
+  apply(op: Op): Observation;
+  state(): VcpuState;
+}
+
+export interface BackendFactory {
+  readonly name: string;
+  readonly description: string;
+  /** Which observation fields this backend produces: 'kvm' (all) or 'architectural' (no map/zap/flush/wrprot/dirty events, no hpa). */
+  readonly fidelity: 'kvm' | 'architectural';
+  /** Throws an Error with a clear message for a config it does not support. */
+  create(config: Config): Backend;
+}
+
+/** Thrown by create() for configurations outside a backend's scope. */
+export class UnsupportedConfigError extends Error {}
