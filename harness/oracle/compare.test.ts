@@ -1,0 +1,95 @@
+import { describe, it, expect } from 'vitest';
+import type { MmuEvent, Observation } from '../../mmus/backend.js';
+import { u64 } from '../../mmus/x86/u64.js';
+import { compareObservations } from './compare.js';
+
+const setAd = (gpa: number, lo: number): MmuEvent => ({ type: 'set_ad', gpa, value: u64(lo) });
+const map = (gfn: number): MmuEvent => ({ type: 'map', gfn, level: 1, spte: u64(0x607, 0x80000000) });
+const flush: MmuEvent = { type: 'flush', scope: 'guest' };
+
+const ok = (extra: Partial<Observation> = {}): Observation => ({
+  outcome: 'ok',
+  gpa: 0x5000,
+  hpa: 0x100005000,
+  level: 1,
+  events: [setAd(0x1000, 0x27), setAd(0x2000, 0x67), map(5)],
+  ...extra,
+});
+const pf = (errorCode: number, extra: Partial<Observation> = {}): Observation => ({
+  outcome: 'page_fault',
+  errorCode,
+  address: u64(0x5000, 0xffff8000),
+  to: 'L1',
+  events: [],
+  ...extra,
+});
+
+describe('compareObservations', () => {
+  it('finds no difference between equal observations (fresh objects)', () => {
+    expect(compareObservations(ok(), ok(), 'kvm')).toBeNull();
+    expect(compareObservations(pf(7), pf(7), 'kvm')).toBeNull();
+    expect(compareObservations({ outcome: 'ok', value: u64(1, 2), events: [] }, { outcome: 'ok', value: u64(1, 2), events: [] }, 'kvm')).toBeNull();
+  });
+
+  it('classifies an outcome difference first', () => {
+    expect(compareObservations(ok(), pf(7), 'kvm')).toEqual({ field: 'outcome', class: 'outcome', values: ['ok', 'page_fault'] });
+  });
+
+  it('classifies gpa, hpa and level as translation', () => {
+    expect(compareObservations(ok(), ok({ gpa: 0x6000 }), 'kvm')).toMatchObject({ field: 'gpa', class: 'translation', values: [0x5000, 0x6000] });
+    expect(compareObservations(ok(), ok({ hpa: 1 }), 'kvm')).toMatchObject({ field: 'hpa', class: 'translation' });
+    expect(compareObservations(ok(), ok({ level: 2 }), 'kvm')).toMatchObject({ field: 'level', class: 'translation' });
+    expect(compareObservations(ok(), ok({ gpa: undefined }), 'kvm')).toMatchObject({ field: 'gpa', values: [0x5000, undefined] });
+  });
+
+  it('classifies errorCode, address and to as error_code', () => {
+    expect(compareObservations(pf(7), pf(5), 'kvm')).toMatchObject({ field: 'errorCode', class: 'error_code', values: [7, 5] });
+    expect(compareObservations(pf(7), pf(7, { address: u64(0x5000) }), 'kvm')).toMatchObject({ field: 'address', class: 'error_code' });
+    expect(compareObservations(pf(7), pf(7, { to: 'L2' }), 'kvm')).toMatchObject({ field: 'to', class: 'error_code' });
+  });
+
+  it('classifies a read value difference as value (compares both halves)', () => {
+    const a: Observation = { outcome: 'ok', value: u64(0x27, 0x80000000), events: [] };
+    const b: Observation = { outcome: 'ok', value: u64(0x27, 0), events: [] };
+    expect(compareObservations(a, b, 'kvm')).toMatchObject({ field: 'value', class: 'value' });
+  });
+
+  it('classifies set_ad differences as ad and names the event field', () => {
+    const b = ok({ events: [setAd(0x1000, 0x27), setAd(0x2000, 0x27), map(5)] });
+    expect(compareObservations(ok(), b, 'kvm')).toEqual({ field: 'events[1].value', class: 'ad', values: [u64(0x67), u64(0x27)] });
+    const missing = ok({ events: [setAd(0x1000, 0x27), map(5)] });
+    expect(compareObservations(ok(), missing, 'kvm')).toMatchObject({ field: 'events[1]', class: 'ad' });
+  });
+
+  it('classifies other event differences as events', () => {
+    const extraFlush = ok({ events: [...ok().events, flush] });
+    expect(compareObservations(ok(), extraFlush, 'kvm')).toEqual({ field: 'events.length', class: 'events', values: [3, 4] });
+    const otherGfn = ok({ events: [setAd(0x1000, 0x27), setAd(0x2000, 0x67), map(6)] });
+    expect(compareObservations(ok(), otherGfn, 'kvm')).toMatchObject({ field: 'events[2].gfn', class: 'events', values: [5, 6] });
+    const scope = { ...ok(), events: [{ type: 'flush', scope: 'current' } as MmuEvent] };
+    expect(compareObservations({ ...ok(), events: [flush] }, scope, 'kvm')).toMatchObject({ field: 'events[0].scope', class: 'events' });
+  });
+
+  it('an extra set_ad at the end is an ad difference', () => {
+    const more = ok({ events: [...ok().events, setAd(0x3000, 0x67)] });
+    expect(compareObservations(ok(), more, 'kvm')).toMatchObject({ field: 'events.length', class: 'ad' });
+  });
+
+  describe('architectural scope', () => {
+    it('ignores hpa and every non-set_ad event', () => {
+      const arch: Observation = { outcome: 'ok', gpa: 0x5000, level: 1, events: [setAd(0x1000, 0x27), setAd(0x2000, 0x67)] };
+      expect(compareObservations(ok(), arch, 'architectural')).toBeNull();
+      expect(compareObservations(ok({ events: [flush, ...ok().events, flush] }), arch, 'architectural')).toBeNull();
+      expect(compareObservations(ok(), arch, 'kvm')).toMatchObject({ field: 'hpa' });
+    });
+
+    it('still compares outcome, translation, error code and set_ad order', () => {
+      const arch: Observation = { outcome: 'ok', gpa: 0x5000, level: 1, events: [setAd(0x2000, 0x67), setAd(0x1000, 0x27)] };
+      expect(compareObservations(ok(), arch, 'architectural')).toMatchObject({ field: 'set_ad[0].gpa', class: 'ad', values: [0x1000, 0x2000] });
+      const fewer: Observation = { outcome: 'ok', gpa: 0x5000, level: 1, events: [setAd(0x1000, 0x27)] };
+      expect(compareObservations(ok(), fewer, 'architectural')).toEqual({ field: 'set_ad.length', class: 'ad', values: [2, 1] });
+      expect(compareObservations(pf(7), pf(0x15), 'architectural')).toMatchObject({ field: 'errorCode' });
+      expect(compareObservations(ok(), { ...ok(), level: 2 }, 'architectural')).toMatchObject({ field: 'level' });
+    });
+  });
+});

@@ -1,0 +1,94 @@
+// The outcome mix of a campaign: how often translations succeed, exit to MMIO, #GP or #PF (by
+// error-code class), and how often register writes are refused — a check that generated
+// scenarios exercise the MMU rather than fault on everything.
+import type { Observation, Op } from '../../mmus/backend.js';
+import { PFERR_FETCH, PFERR_PK, PFERR_PRESENT, PFERR_RSVD, PFERR_USER, PFERR_WRITE } from '../../mmus/x86/bits.js';
+
+/** `pf:<class>[|W][|U][|F]`: class = rsvd, pk, prot (P=1) or np (P=0). */
+export function pageFaultKey(errorCode: number): string {
+  const cls =
+    (errorCode & PFERR_RSVD) !== 0 ? 'rsvd' : (errorCode & PFERR_PK) !== 0 ? 'pk' : (errorCode & PFERR_PRESENT) !== 0 ? 'prot' : 'np';
+  let key = `pf:${cls}`;
+  if ((errorCode & PFERR_WRITE) !== 0) key += '|W';
+  if ((errorCode & PFERR_USER) !== 0) key += '|U';
+  if ((errorCode & PFERR_FETCH) !== 0) key += '|F';
+  return key;
+}
+
+// The key depends only on the low 6 bits; build each key string once.
+const PF_KEYS: readonly string[] = Array.from({ length: 64 }, (_, ec) => pageFaultKey(ec));
+
+/**
+ * Counts, over the first backend's observations: translations (access, gva_to_gpa) by outcome
+ * (`ok`, `mmio`, `gp`, `pf:...`, other outcomes by name) and `set` ops as `set:ok` / `set:gp`.
+ */
+export class OutcomeMix {
+  private readonly counts = new Map<string, number>();
+  private translations = 0;
+  private sets = 0;
+
+  add(op: Op, o: Observation): void {
+    if (op.op === 'access' || op.op === 'gva_to_gpa') {
+      this.translations++;
+      this.bump(o.outcome === 'page_fault' ? PF_KEYS[(o.errorCode ?? 0) & 63] : o.outcome);
+    } else if (op.op === 'set') {
+      this.sets++;
+      this.bump(o.outcome === 'ok' ? 'set:ok' : o.outcome === 'gp' ? 'set:gp' : `set:${o.outcome}`);
+    }
+  }
+
+  /** Adds ops[i] with observations[i] for every observed op (the list may stop early at a divergence). */
+  addScenario(ops: readonly Op[], observations: readonly Observation[]): void {
+    for (let i = 0; i < observations.length && i < ops.length; i++) this.add(ops[i], observations[i]);
+  }
+
+  merge(other: OutcomeMix): void {
+    for (const [k, v] of other.counts) this.bump(k, v);
+    this.translations += other.translations;
+    this.sets += other.sets;
+  }
+
+  get(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  get translationCount(): number {
+    return this.translations;
+  }
+
+  get setCount(): number {
+    return this.sets;
+  }
+
+  /** A plain object of counts, keys sorted. */
+  toJson(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const k of [...this.counts.keys()].sort()) out[k] = this.counts.get(k)!;
+    return out;
+  }
+
+  /** E.g. `translations 1200: ok 61% pf:np 20% ... | sets 300: ok 85% gp 15%`. */
+  render(): string {
+    const part = (title: string, total: number, keys: string[], strip: string): string => {
+      if (total === 0) return `${title} 0`;
+      const items = keys
+        .sort((a, b) => this.get(b) - this.get(a) || (a < b ? -1 : 1))
+        .map((k) => `${k.slice(strip.length)} ${percent(this.get(k), total)}`);
+      return `${title} ${total}: ${items.join(' ')}`;
+    };
+    const all = [...this.counts.keys()];
+    return [
+      part('translations', this.translations, all.filter((k) => !k.startsWith('set:')), ''),
+      part('sets', this.sets, all.filter((k) => k.startsWith('set:')), 'set:'),
+    ].join(' | ');
+  }
+
+  private bump(key: string, by = 1): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + by);
+  }
+}
+
+function percent(n: number, total: number): string {
+  const p = (100 * n) / total;
+  return p >= 10 || p === 0 ? `${Math.round(p)}%` : `${p.toFixed(1)}%`;
+}

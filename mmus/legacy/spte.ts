@@ -1,0 +1,137 @@
+// SPTE masks and make_spte for the TDP MMU's leaf SPTEs (arch/x86/kvm/mmu/spte.c, spte.h, LEG):
+// kvm_mmu_set_ept_masks for Intel, kvm_mmu_reset_all_pte_masks for AMD NPT. KVM keeps these as
+// module globals; here they hang off the VM so two backends in one process stay independent.
+// SPTE values are two 32-bit halves.
+import { ACC_EXEC_MASK, ACC_USER_MASK, ACC_WRITE_MASK, type KvmCaps } from './kvm-host.js';
+
+/** SPTE_MMU_PRESENT_MASK (bit 11): software "this SPTE is shadow-present". */
+export const SPTE_MMU_PRESENT_MASK = 1 << 11;
+/** SPTE_TDP_AD_DISABLED (bit 52, high half bit 20): A/D-less SPTE (EPT without A/D bits). */
+const SPTE_TDP_AD_DISABLED_HI = 1 << 20;
+const SPTE_TDP_AD_MASK_HI = 3 << 20;
+const PT_WRITABLE_MASK = 1 << 1;
+const TWO_32 = 4294967296;
+
+/** The per-vendor SPTE masks, each as [lo, hi] halves where needed. */
+export class SpteMasks {
+  readonly present_lo: number;
+  readonly present_hi: number;
+  readonly user_lo: number;
+  readonly x_lo: number;
+  readonly nx_hi: number;
+  readonly accessed_lo: number;
+  readonly dirty_lo: number;
+  readonly memtype_lo: number;
+  readonly host_writable_lo: number;
+  readonly host_writable_hi: number;
+  readonly mmu_writable_lo: number;
+  readonly mmu_writable_hi: number;
+  /** KVM software bits, excluded from `map` events. */
+  readonly sw_lo: number;
+  readonly sw_hi: number;
+  readonly ad_disabled: boolean;
+
+  constructor(caps: KvmCaps) {
+    if (caps.vendor === 'intel') {
+      // kvm_mmu_set_ept_masks(has_ad_bits = ept_ad, has_exec_only = false)
+      this.present_lo = 1 << 0; // VMX_EPT_READABLE_MASK (no execute-only support assumed)
+      this.present_hi = (1 << 31) >>> 0; // VMX_EPT_SUPPRESS_VE_BIT
+      this.user_lo = 1 << 0; // "user" = readable in LEG's EPT encoding
+      this.x_lo = 1 << 2;
+      this.nx_hi = 0;
+      this.accessed_lo = caps.ept_ad ? 1 << 8 : 0;
+      this.dirty_lo = caps.ept_ad ? 1 << 9 : 0;
+      this.memtype_lo = (6 << 3) | (1 << 6); // vmx_get_mt_mask: WB | IPAT
+      this.host_writable_lo = 0;
+      this.host_writable_hi = 1 << 25; // EPT_SPTE_HOST_WRITABLE, bit 57
+      this.mmu_writable_lo = 0;
+      this.mmu_writable_hi = 1 << 26; // EPT_SPTE_MMU_WRITABLE, bit 58
+      this.ad_disabled = !caps.ept_ad;
+    } else {
+      this.present_lo = 1 << 0;
+      this.present_hi = 0;
+      this.user_lo = 1 << 2;
+      this.x_lo = 0;
+      this.nx_hi = (1 << 31) >>> 0;
+      this.accessed_lo = 1 << 5;
+      this.dirty_lo = 1 << 6;
+      this.memtype_lo = 0;
+      this.host_writable_lo = 1 << 9; // DEFAULT_SPTE_HOST_WRITABLE
+      this.host_writable_hi = 0;
+      this.mmu_writable_lo = 1 << 10; // DEFAULT_SPTE_MMU_WRITABLE
+      this.mmu_writable_hi = 0;
+      this.ad_disabled = false;
+    }
+    this.sw_lo = (SPTE_MMU_PRESENT_MASK | this.host_writable_lo | this.mmu_writable_lo) >>> 0;
+    this.sw_hi = (SPTE_TDP_AD_MASK_HI | this.host_writable_hi | this.mmu_writable_hi) >>> 0;
+  }
+}
+
+/**
+ * make_spte for a TDP leaf at level 1 (no prefetch, no huge page, no unsync: TDP never shadows
+ * guest tables). Writes the SPTE to out[0..1].
+ */
+export function make_spte(m: SpteMasks, pte_access: number, pfn: number, host_writable: boolean, out: Uint32Array): void {
+  let lo = SPTE_MMU_PRESENT_MASK | m.present_lo | m.accessed_lo;
+  let hi = m.present_hi;
+  if (m.ad_disabled) hi |= SPTE_TDP_AD_DISABLED_HI;
+  if (pte_access & ACC_EXEC_MASK) lo |= m.x_lo;
+  else hi |= m.nx_hi;
+  if (pte_access & ACC_USER_MASK) lo |= m.user_lo;
+  lo |= m.memtype_lo;
+  if (host_writable) {
+    lo |= m.host_writable_lo;
+    hi |= m.host_writable_hi;
+  } else {
+    pte_access &= ~ACC_WRITE_MASK;
+  }
+  const hpa = pfn * 4096;
+  lo |= hpa % TWO_32;
+  hi |= Math.floor(hpa / TWO_32);
+  if (pte_access & ACC_WRITE_MASK) {
+    lo |= PT_WRITABLE_MASK | m.mmu_writable_lo | m.dirty_lo;
+    hi |= m.mmu_writable_hi;
+  }
+  out[0] = lo >>> 0;
+  out[1] = hi >>> 0;
+}
+
+export function is_shadow_present_pte(lo: number): boolean {
+  return (lo & SPTE_MMU_PRESENT_MASK) !== 0;
+}
+
+export function is_writable_pte(lo: number): boolean {
+  return (lo & PT_WRITABLE_MASK) !== 0;
+}
+
+export function is_mmu_writable_spte(m: SpteMasks, lo: number, hi: number): boolean {
+  return ((lo & m.mmu_writable_lo) | (hi & m.mmu_writable_hi)) !== 0;
+}
+
+export function is_executable_pte(m: SpteMasks, lo: number, hi: number): boolean {
+  return (lo & m.x_lo) === m.x_lo && (hi & m.nx_hi) === 0;
+}
+
+/** The SPTE minus the write bit (and D): dirty-logging write protection keeps MMU-writable. */
+export function spte_clear_writable(m: SpteMasks, lo: number): number {
+  return (lo & ~(PT_WRITABLE_MASK | m.dirty_lo)) >>> 0;
+}
+
+/** Restores W on an MMU-writable SPTE (fast_page_fault); hardware would set D on the write. */
+export function spte_set_writable(m: SpteMasks, lo: number): number {
+  return (lo | PT_WRITABLE_MASK | m.dirty_lo) >>> 0;
+}
+
+/** Host frame number of a present SPTE (bits 51:12). */
+export function spte_to_pfn(lo: number, hi: number): number {
+  return (hi & 0xfffff) * (TWO_32 / 4096) + ((lo >>> 12) & 0xfffff);
+}
+
+/** The SPTE as `map` events report it: architectural bits only. */
+export function spte_event_lo(m: SpteMasks, lo: number): number {
+  return (lo & ~m.sw_lo) >>> 0;
+}
+
+export function spte_event_hi(m: SpteMasks, hi: number): number {
+  return (hi & ~m.sw_hi) >>> 0;
+}

@@ -1,0 +1,47 @@
+// Guest TLB invalidations under TDP (§7.5, model-contract "TLB operations"): INVLPG and
+// INVPCID become flush requests. Models kvm_mmu_invlpg / kvm_handle_invpcid / kvm_mmu_invpcid_gva
+// with kvm_mmu_invalidate_addr(gva_walk, ...) in the kvm-chainsaw tree.
+import type { U64 } from '../backend.js';
+import { CR3_PCID_MASK, CR4_PCIDE } from '../x86/bits.js';
+import { isCanonical, isLongMode, modeGva } from './canonical.js';
+import type { Vcpu } from './vcpu.js';
+
+/** kvm_mmu_invalidate_addr(gva_walk): hardware flush of the GVA (non-canonical: nothing). */
+function invalidateAddr(v: Vcpu, gva: U64): void {
+  if (isLongMode(v) && !isCanonical(v, gva)) return;
+  // With TDP the roots map GPAs: nothing to sync, only the hardware TLB entry.
+  v.events.requestFlush('gva', gva);
+}
+
+/** INVLPG. Always succeeds. */
+export function kvmMmuInvlpg(v: Vcpu, gva: U64): void {
+  invalidateAddr(v, modeGva(v, gva));
+}
+
+/** kvm_get_active_pcid. */
+function activePcid(v: Vcpu): number {
+  return (v.cr4 & CR4_PCIDE) !== 0 ? v.cr3Lo & CR3_PCID_MASK : 0;
+}
+
+/** INVPCID. Returns false for #GP (#UD without the feature is folded into it). */
+export function kvmHandleInvpcid(v: Vcpu, type: number, pcid: number, gvaIn: U64): boolean {
+  if (!v.hasPcid) return false;
+  if (type > 3 || pcid > 0xfff) return false;
+  const pcidEnabled = (v.cr4 & CR4_PCIDE) !== 0;
+  switch (type) {
+    case 0: {
+      const gva = modeGva(v, gvaIn);
+      if ((!pcidEnabled && pcid !== 0) || (isLongMode(v) && !isCanonical(v, gva))) return false;
+      if (pcid === activePcid(v)) invalidateAddr(v, gva);
+      return true;
+    }
+    case 1:
+      if (!pcidEnabled && pcid !== 0) return false;
+      // kvm_invalidate_pcid: with TDP a guest TLB flush.
+      v.events.requestFlush('guest');
+      return true;
+    default:
+      v.events.requestFlush('guest');
+      return true;
+  }
+}
