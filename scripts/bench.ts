@@ -29,6 +29,6 @@ const configs: [string, ScenarioRunner][] = [
 ];
 const width = Math.max(...configs.map(([label]) => label.length)) + 1;
 for (const [label, run] of configs) {
-  const t = measure(run, scenarios, { warmupPasses: 1, minMs: seconds * 1000, clock: () => performance.now() });
+  const t = measure(run, scenarios, { warmupPasses: 1, warmupMs: Math.min(1000, (seconds * 1000) / 3), minMs: seconds * 1000, clock: () => performance.now() });
   process.stdout.write(`${`${label}:`.padEnd(width)} ${t.opsPerSecond} ops/s  (${t.ops} ops in ${(t.ms / 1000).toFixed(2)}s)\n`);
 }

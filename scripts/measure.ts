@@ -35,6 +35,8 @@ export function oracleRunner(factories: readonly BackendFactory[]): ScenarioRunn
 export interface MeasureOptions {
   /** Untimed passes over the scenario set first, so the JIT has compiled the hot paths. */
   readonly warmupPasses: number;
+  /** ...and keep warming up (whole passes) until this long has passed; default 0. */
+  readonly warmupMs?: number;
   /** Keep going until at least this long has passed (and at least one full pass is done). */
   readonly minMs: number;
   /** Milliseconds, monotonic. */
@@ -49,7 +51,10 @@ export interface Throughput {
 
 export function measure(run: ScenarioRunner, scenarios: readonly Scenario[], opts: MeasureOptions): Throughput {
   if (scenarios.length === 0) throw new Error('measure: no scenarios');
-  for (let p = 0; p < opts.warmupPasses; p++) for (const s of scenarios) run(s);
+  const warmStart = opts.clock();
+  for (let p = 0; p < opts.warmupPasses || opts.clock() - warmStart < (opts.warmupMs ?? 0); p++) {
+    for (const s of scenarios) run(s);
+  }
   let ops = 0;
   const start = opts.clock();
   let now = start;

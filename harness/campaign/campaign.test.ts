@@ -1,3 +1,4 @@
+// The campaign loop with a fake clock, generator, oracle and findings store.
 import { describe, expect, it } from 'vitest';
 import type { Scenario } from '../scenario/scenario.js';
 import { runCampaign, type CampaignDeps, type CampaignProgress } from './campaign.js';
@@ -38,7 +39,7 @@ function deps(overrides: Partial<CampaignDeps> = {}): CampaignDeps & { generated
       generated.push([seed, index]);
       const s = smallScenario(`s${index}`);
       byScenario.set(s, index);
-      return s;
+      return { scenario: s, mutators: ['m1'], mode: 'pae' };
     },
     oracle(s) {
       const i = byScenario.get(s)!;
@@ -85,6 +86,7 @@ describe('runCampaign', () => {
       ['B', 1, 'x'],
     ]);
     expect(d.findings.added[0].scenario.name).toBe('s0');
+    expect(d.findings.added[0]).toMatchObject({ mutators: ['m1'], mode: 'pae' });
     expect(Object.fromEntries(d.findings.hits)).toEqual({ A: 6, B: 2 });
     expect(s.signatures.map((g) => [g.signature, g.hits, g.firstIndex, g.dir])).toEqual([
       ['A', 6, 0, 'findings/A'],

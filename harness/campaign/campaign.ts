@@ -3,7 +3,7 @@
 import type { Scenario } from '../scenario/scenario.js';
 import type { OracleResult } from '../oracle/oracle.js';
 import { OutcomeMix } from '../oracle/stats.js';
-import type { FindingsSink } from './findings.js';
+import type { FindingInput, FindingsSink } from './findings.js';
 
 /** Either a wall-clock budget (measured with the injected clock) or a scenario count. */
 export type CampaignBudget = { readonly seconds: number } | { readonly scenarios: number };
@@ -46,9 +46,18 @@ export interface CampaignReporter {
   onFinding?(finding: SignatureSummary): void;
 }
 
+/** A generated scenario and, when the generator says, how it was built (recorded with findings). */
+export interface GeneratedCase {
+  readonly scenario: Scenario;
+  /** Names of the generator's mutators used, in order of first use. */
+  readonly mutators?: readonly string[];
+  /** The paging mode the generator aimed for. */
+  readonly mode?: string;
+}
+
 export interface CampaignDeps {
   /** Scenario `index` of the campaign with `seed`; deterministic. */
-  generate(seed: string, index: number): Scenario;
+  generate(seed: string, index: number): GeneratedCase;
   oracle(scenario: Scenario): OracleResult;
   findings: FindingsSink;
   /** Milliseconds from any fixed origin. */
@@ -112,7 +121,8 @@ export async function runCampaign(opts: CampaignOptions, deps: CampaignDeps): Pr
   for (;;) {
     if ('scenarios' in budget ? scenarios >= budget.scenarios : now - start >= budget.seconds * 1000) break;
     const index = scenarios;
-    const scenario = deps.generate(seed, index);
+    const generated = deps.generate(seed, index);
+    const scenario = generated.scenario;
     const result = deps.oracle(scenario);
     scenarios++;
     operations += operationsRun(scenario, result);
@@ -120,7 +130,7 @@ export async function runCampaign(opts: CampaignOptions, deps: CampaignDeps): Pr
     if (first !== undefined) mix.addScenario(scenario.ops, first);
     if (result.divergence !== null) {
       divergent++;
-      record(bySignature, deps, { seed, index, scenario, result });
+      record(bySignature, deps, { seed, index, scenario, result, mutators: generated.mutators ?? [], mode: generated.mode });
     }
     now = deps.clock();
     if (now >= nextTick) {
@@ -151,7 +161,7 @@ export async function runCampaign(opts: CampaignOptions, deps: CampaignDeps): Pr
 function record(
   bySignature: Map<string, SignatureSummary>,
   deps: CampaignDeps,
-  found: { seed: string; index: number; scenario: Scenario; result: OracleResult },
+  found: Omit<FindingInput, 'signature'>,
 ): void {
   const d = found.result.divergence!;
   const known = bySignature.get(d.signature);

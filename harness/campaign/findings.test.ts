@@ -1,3 +1,4 @@
+// The findings store on a temporary directory: layout, hit counts, resume, atomic writes.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ const SIG = 'events/set/events[*].scope/4-level[PG WP PAE LMA]';
 
 function finding(name: string, signature = SIG) {
   const scenario = smallScenario(name);
-  return { signature, scenario, result: fakeResult(scenario, { at: 1, signature }), seed: 's', index: 4 };
+  return { signature, scenario, result: fakeResult(scenario, { at: 1, signature }), seed: 's', index: 4, mutators: ['flip-pte-bit'], mode: 'pae' };
 }
 
 describe('findingDirName', () => {
@@ -67,6 +68,8 @@ describe('FindingsStore', () => {
       mutant: 'smep-enable-no-flush',
       version: '9.9.9',
       generator: { minOps: 20, maxOps: 120 },
+      mutators: ['flip-pte-bit'],
+      targetMode: 'pae',
       hits: 1,
     });
   });

@@ -18,6 +18,10 @@ export interface FindingInput {
   /** Iteration `index` of the campaign with this seed generated the scenario. */
   readonly seed: string;
   readonly index: number;
+  /** The generator's mutators that built the scenario (first use order). */
+  readonly mutators?: readonly string[];
+  /** The paging mode the generator aimed for. */
+  readonly mode?: string | undefined;
 }
 
 /** Where a signature's finding lives and how often it has been seen (across campaigns). */
@@ -56,6 +60,9 @@ export interface FindingMeta {
   readonly seed: string;
   readonly index: number;
   readonly generator: Readonly<Record<string, unknown>>;
+  /** Generator mutators that built the scenario, and the paging mode it aimed for. */
+  readonly mutators: readonly string[];
+  readonly targetMode: string | null;
   readonly backends: readonly string[];
   readonly mutant: string | null;
   readonly version: string;
@@ -137,6 +144,8 @@ export class FindingsStore implements FindingsSink {
       seed: finding.seed,
       index: finding.index,
       generator: this.context.generator ?? {},
+      mutators: finding.mutators ?? [],
+      targetMode: finding.mode ?? null,
       backends: this.context.backends,
       mutant: this.context.mutant ?? null,
       version: this.context.version,
@@ -171,7 +180,7 @@ function observationsJson(result: OracleResult): Record<string, object[]> {
 function reportText(dir: string, finding: FindingInput, context: FindingsContext): string {
   const d = finding.result.divergence;
   const lines = [
-    d === null ? '(no divergence)' : renderDivergence(d).trimEnd(),
+    d === null ? '(no divergence)' : renderDivergence(finding.result, finding.scenario).trimEnd(),
     '',
     'Replay:',
     `  ${replayCommand(join(dir, 'scenario.json'), context.backends, context.mutant)}`,

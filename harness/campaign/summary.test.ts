@@ -1,3 +1,4 @@
+// The campaign's text renderings.
 import { describe, expect, it } from 'vitest';
 import { OutcomeMix } from '../oracle/stats.js';
 import type { CampaignSummary } from './campaign.js';
@@ -40,6 +41,20 @@ describe('renderSummary', () => {
     expect(lines[first]).toMatch(/^\s+10 × outcome\/set\/outcome\/off\[\]  first at scenario 2$/);
     expect(lines[first + 1]).toContain('findings/bb-outcome (already in the store)');
     expect(text).toContain('divergences: 13 scenarios, 2 signatures');
+  });
+  it('lists at most 30 signatures and counts the rest', () => {
+    const signatures = Array.from({ length: 35 }, (_, i) => ({
+      signature: `outcome/access/outcome/m${i}`,
+      class: 'outcome',
+      hits: 1,
+      firstIndex: i,
+      dir: `findings/d${i}`,
+      isNew: true,
+    }));
+    const text = renderSummary({ ...base, divergent: 35, signatures });
+    expect(text).toContain('findings/d29');
+    expect(text).not.toContain('findings/d30');
+    expect(text).toContain('... and 5 more signatures');
   });
 });
 

@@ -1,6 +1,9 @@
 // Text renderings of a campaign: the one-line progress and the end-of-campaign summary.
 import { opsPerSecond, type CampaignProgress, type CampaignSummary } from './campaign.js';
 
+/** Signatures listed in the summary; a runaway mutant can produce hundreds. */
+const MAX_LISTED = 30;
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
@@ -20,7 +23,7 @@ export function renderSummary(s: CampaignSummary): string {
     `campaign ${s.interrupted ? 'interrupted' : 'finished'}: seed ${s.seed}`,
     `  scenarios:   ${s.scenarios}`,
     `  operations:  ${s.operations} in ${seconds(s.elapsedMs)} (${opsPerSecond(s)} ops/s)`,
-    `  outcomes:    ${s.mix.render()}`,
+    `  outcomes:    ${s.mix.render().split(' | ').join('\n               ')}`,
   ];
   if (s.signatures.length === 0) {
     lines.push('  divergences: none');
@@ -30,12 +33,14 @@ export function renderSummary(s: CampaignSummary): string {
         `${s.signatures.length} signature${s.signatures.length === 1 ? '' : 's'}`,
     );
     const sorted = [...s.signatures].sort((a, b) => b.hits - a.hits || a.firstIndex - b.firstIndex);
-    const width = Math.max(...sorted.map((g) => String(g.hits).length));
-    for (const g of sorted) {
+    const shown = sorted.slice(0, MAX_LISTED);
+    const width = Math.max(...shown.map((g) => String(g.hits).length));
+    for (const g of shown) {
       const known = g.isNew ? '' : ' (already in the store)';
       lines.push(`    ${String(g.hits).padStart(width)} × ${g.signature}  first at scenario ${g.firstIndex}`);
       lines.push(`    ${' '.repeat(width)}   ${g.dir}${known}`);
     }
+    if (sorted.length > shown.length) lines.push(`    ... and ${sorted.length - shown.length} more signatures (one directory each in the findings store)`);
   }
   return lines.join('\n') + '\n';
 }

@@ -1,3 +1,4 @@
+// runCli in-process: exit codes, output shapes and messages of every command.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -211,7 +212,7 @@ describe('mmufuzz fuzz', () => {
   it('exit 1 and a finding directory when a mutant diverges', async () => {
     const findings = join(dir, 'findings-mutant');
     const r = await run(
-      ['fuzz', '--seed', 'cli-mutant', '--scenarios', '30', '--backends', 'legacy,refactored', '--mutant', 'smep-enable-no-flush', '--findings', findings],
+      ['fuzz', '--seed', 'cli-mutant', '--scenarios', '200', '--backends', 'legacy,refactored', '--mutant', 'smep-enable-no-flush', '--findings', findings],
       fakeEnv(1),
     );
     expect(r.code).toBe(1);

@@ -90,7 +90,7 @@ function buildParser(choose: (spec: CommandSpec, args: ParsedArgs) => void): Arg
     .help()
     .alias('h', 'help')
     .version(mmufuzzVersion())
-    .wrap(100)
+    .wrap(110)
     .epilogue('Exit codes: 0 clean, 1 divergence found, 2 usage or input error, 3 mmufuzz bug. See docs/cli.md.');
   for (const spec of COMMANDS) {
     cli = cli.command(

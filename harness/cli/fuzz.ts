@@ -1,5 +1,5 @@
 // `mmufuzz fuzz`: a seeded random campaign wired to the real generator, oracle and findings store.
-import { generateScenario } from '../generate/random.js';
+import { generateDetailed } from '../generate/random.js';
 import { resolveGeneratorOptions, type GeneratorOptions } from '../generate/options.js';
 import { runOracle } from '../oracle/oracle.js';
 import { runCampaign, type CampaignBudget } from '../campaign/campaign.js';
@@ -64,7 +64,7 @@ export async function fuzz(opts: FuzzOptions, io: CliIo, env: FuzzEnv): Promise<
   const summary = await runCampaign(
     { seed, budget },
     {
-      generate: (s, i) => generateScenario(s, i, generator),
+      generate: (s, i) => generateDetailed(s, i, generator),
       oracle: (scenario) => runOracle(scenario, choice.factories),
       findings,
       clock: env.clock,

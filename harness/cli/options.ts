@@ -15,7 +15,7 @@ export const OPTIONS = {
   },
   mutant: {
     type: 'string',
-    describe: 'Replace the refactored backend by this planted-bug variant (see "mmufuzz mutants")',
+    describe: 'Use this planted-bug variant as refactored (see "mmufuzz mutants")',
   },
   json: {
     type: 'boolean',
@@ -24,11 +24,11 @@ export const OPTIONS = {
   },
   seed: {
     type: 'string',
-    describe: 'Campaign seed; scenario i is generated from (seed, i). Default: derived from the current time, printed first',
+    describe: 'Campaign seed; scenario i comes from (seed, i) (default: from the time)',
   },
   time: {
     type: 'number',
-    describe: `Time budget in seconds (default ${DEFAULT_TIME_SECONDS} when --scenarios is not given)`,
+    describe: `Time budget in seconds (default ${DEFAULT_TIME_SECONDS} without --scenarios)`,
     conflicts: 'scenarios',
   },
   scenarios: {
@@ -39,7 +39,7 @@ export const OPTIONS = {
   findings: {
     type: 'string',
     default: DEFAULT_FINDINGS_DIR,
-    describe: 'Directory of the findings store (one subdirectory per divergence signature)',
+    describe: 'Findings store: one directory per divergence signature',
   },
   'min-ops': {
     type: 'number',

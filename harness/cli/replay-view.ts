@@ -5,7 +5,8 @@ import type { OracleResult } from '../oracle/oracle.js';
 import { renderDivergence } from '../oracle/report.js';
 
 /**
- * One block per op (`#i  <op>` then one indented line per backend), up to the op where the
+ * One block per op (`#i  <op>` then one indented line per backend, or a single `all:` line
+ * when every backend observed the same), up to the op where the
  * oracle stopped, then the divergence report or "all agree". Ends without a newline.
  */
 export function renderReplay(file: string, scenario: Scenario, result: OracleResult): string {
@@ -19,10 +20,15 @@ export function renderReplay(file: string, scenario: Scenario, result: OracleRes
   const lines = [`== ${file}${title}: ${scenario.ops.length} ops, backends ${names.join(', ')}`];
   for (let i = 0; i < ran; i++) {
     lines.push(`${`#${i}`.padEnd(opWidth)}  ${renderOp(scenario.ops[i], opts)}`);
-    for (const name of names) {
+    const texts = names.map((name) => {
       const o = result.observations[name][i];
-      const text = o === undefined ? '(no observation: see the report below)' : renderObservation(o);
-      lines.push(`${' '.repeat(opWidth)}    ${`${name}:`.padEnd(nameWidth)} ${text}`);
+      return o === undefined ? '(no observation: see the report below)' : renderObservation(o);
+    });
+    // Identical observations (most writes, reads, register loads) take one line, not one per backend.
+    if (names.length > 1 && texts.every((t) => t === texts[0])) {
+      lines.push(`${' '.repeat(opWidth)}    ${'all:'.padEnd(nameWidth)} ${texts[0]}`);
+    } else {
+      names.forEach((name, k) => lines.push(`${' '.repeat(opWidth)}    ${`${name}:`.padEnd(nameWidth)} ${texts[k]}`));
     }
   }
   if (d === null) {

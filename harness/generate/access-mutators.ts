@@ -56,7 +56,8 @@ function readGpte(g: GenState, gpa: number): void {
 
 /** access-mapped: an access to a mapped page; sometimes repeated (A/D already set) and followed by a read of its leaf gpte. */
 export function accessMapped(g: GenState, kind: 'access' | 'gva_to_gpa' = 'access'): boolean {
-  const m = pickMapping(g);
+  // With paging off a GVA is a GPA: aim at memory mostly, at a mapped GVA (truncated) sometimes.
+  const m = g.mode === 'off' && g.rng.bool(0.7) ? undefined : pickMapping(g);
   const gva = m === undefined ? physicalGva(g) : gvaInside(g, m);
   g.emit(translateOp(g, kind, gva));
   if (kind === 'access' && g.rng.bool(0.2)) g.emit(translateOp(g, 'access', gva));

@@ -13,7 +13,8 @@ import { mapRandom } from './tables.js';
 function pickEntry(g: GenState): EntryRec | undefined {
   const rng = g.rng;
   const m = pickMapping(g);
-  if (m !== undefined && rng.bool(0.7)) return g.entries.get(rng.pick(m.path));
+  // The leaf half the time: its effects are local; an upper entry changes many mappings at once.
+  if (m !== undefined && rng.bool(0.7)) return g.entries.get(rng.bool(0.5) ? m.path[m.path.length - 1] : rng.pick(m.path));
   const h = g.currentHierarchy();
   const all = [...g.entries.values()];
   const mine = h === undefined ? all : all.filter((e) => e.hierarchy === h);
@@ -74,11 +75,12 @@ function reservedBits(g: GenState, e: EntryRec): number[] {
   const m = g.maxphyaddr;
   const out: number[] = [];
   if (e.mode === '32-bit') {
-    // 4 MiB PDE: 21:17 always reserved, 16:13 too without PSE-36; a 4 KiB entry has none,
-    // so set PS on a PDE instead (a large page whose frame bits land on reserved ones).
-    if (e.level === 2) for (let b = 13; b <= 21; b++) out.push(b);
+    // 4 MiB PDE: 21:17 always reserved, 16:13 too without PSE-36. A PDE pointing at a table gets
+    // PS instead (with CR4.PSE, a large page whose frame bits land on reserved ones); 4 KiB
+    // entries have no reserved bits at all.
+    if (e.level === 2 && e.leaf) for (let b = 13; b <= 21; b++) out.push(b);
     if (e.level === 2 && !e.leaf) out.push(7);
-    return out.length > 0 ? out : [7];
+    return out;
   }
   const top = e.mode === 'pae' ? 62 : 51;
   for (let b = m; b <= top; b++) out.push(b);
@@ -99,7 +101,9 @@ function reservedBits(g: GenState, e: EntryRec): number[] {
 export function setReserved(g: GenState): boolean {
   const e = pickEntry(g);
   if (e === undefined) return false;
-  const bit = g.rng.pick(reservedBits(g, e));
+  const bits = reservedBits(g, e);
+  if (bits.length === 0) return false;
+  const bit = g.rng.pick(bits);
   const value = setBit(e.value, bit);
   rewrite(g, e, value, bit === 7 && e.level > 1 ? true : e.leaf);
   return true;
@@ -164,6 +168,25 @@ export function clearEntry(g: GenState): boolean {
   if (e === undefined) return false;
   rewrite(g, e, u64(0), e.level === 1);
   return true;
+}
+
+/** restore-entry: writes back what the builder wrote into a mutated entry, so a scenario recovers from its breakage. */
+export function restoreEntry(g: GenState): boolean {
+  const m = pickMapping(g);
+  const onPath = m === undefined ? [] : m.path.map((a) => g.entries.get(a)!).filter(isMutated);
+  const e = onPath.length > 0 ? g.rng.pick(onPath) : pickMutated(g);
+  if (e === undefined) return false;
+  rewrite(g, e, e.orig, e.origLeaf);
+  return true;
+}
+
+function isMutated(e: EntryRec): boolean {
+  return e.value.lo !== e.orig.lo || e.value.hi !== e.orig.hi;
+}
+
+function pickMutated(g: GenState): EntryRec | undefined {
+  const mutated = [...g.entries.values()].filter(isMutated);
+  return mutated.length > 0 ? g.rng.pick(mutated) : undefined;
 }
 
 /** map-more: maps a new page in the current hierarchy (a not-present -> present change, no flush needed). */

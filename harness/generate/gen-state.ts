@@ -1,7 +1,7 @@
 // The random generator's shadow of what it has built: the ops so far, the registers it set, the
 // memslots, the page-table pages and entries it wrote and the GVAs they map. It records writes,
 // it does not model the MMU: a mapping stays "mapped" here even after a mutation breaks it.
-import type { Config, Op, Reg } from '../../mmus/backend.js';
+import type { Config, CpuFeature, Op, Reg } from '../../mmus/backend.js';
 import type { U64 } from '../../mmus/x86/u64.js';
 import type { GenMode } from './geometry.js';
 import { applySet, regsMode, RESET_REGS, type Regs } from './regs.js';
@@ -26,6 +26,9 @@ export interface EntryRec {
   /** Written as a leaf (level 1, or PS set at a large-page level). */
   leaf: boolean;
   value: U64;
+  /** What the builder first wrote (restore-entry goes back to it). */
+  readonly orig: U64;
+  readonly origLeaf: boolean;
 }
 
 /** A GVA page the generator mapped, and the entries on its path (top level first). */
@@ -57,6 +60,10 @@ export interface Plan {
 
 export class GenState {
   readonly ops: Op[] = [];
+  /** For each op, the name of the generator that emitted it ('setup' for the opening). */
+  readonly origins: string[] = [];
+  /** Name recorded for the ops emitted from now on. */
+  origin = 'setup';
   /** Names of the mix-phase generators that ran, in order of first use. */
   readonly used: string[] = [];
   regs: Regs = RESET_REGS;
@@ -89,7 +96,7 @@ export class GenState {
     return this.config.cpu.maxphyaddr;
   }
 
-  has(feature: Parameters<Config['cpu']['features']['has']>[0]): boolean {
+  has(feature: CpuFeature): boolean {
     return this.config.cpu.features.has(feature);
   }
 
@@ -103,6 +110,7 @@ export class GenState {
 
   emit(op: Op): void {
     this.ops.push(op);
+    this.origins.push(this.origin);
   }
 
   /** Emits `set reg = value` and follows it in the shadow registers when it would not #GP. */

@@ -7,7 +7,17 @@ import {
   gvaToGpa,
   readGpteOp,
 } from './access-mutators.js';
-import { clearEntry, flipFlag, leafOutside, mapMore, repoint, selfRef, setPkey, setReserved } from './entry-mutators.js';
+import {
+  clearEntry,
+  flipFlag,
+  leafOutside,
+  mapMore,
+  repoint,
+  restoreEntry,
+  selfRef,
+  setPkey,
+  setReserved,
+} from './entry-mutators.js';
 import type { GenState } from './gen-state.js';
 import {
   la57Toggle,
@@ -48,6 +58,7 @@ export const MUTATORS: readonly MutatorEntry[] = [
   { name: 'self-ref', weight: 1, run: selfRef },
   { name: 'leaf-outside', weight: 1, run: leafOutside },
   { name: 'clear-entry', weight: 1, run: clearEntry },
+  { name: 'restore-entry', weight: 5, run: restoreEntry },
   { name: 'map-more', weight: 3, run: mapMore },
   { name: 'toggle-wp', weight: 2, run: toggleWp },
   { name: 'toggle-cr4', weight: 3, run: toggleCr4 },

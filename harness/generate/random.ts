@@ -28,6 +28,7 @@ export function generateScenario(seed: string, index: number, opts: Partial<Gene
   return generateDetailed(seed, index, opts).scenario;
 }
 
+/** generateScenario plus the target mode, the generator names and the generator's shadow. */
 export function generateDetailed(seed: string, index: number, opts: Partial<GeneratorOptions> = {}): GeneratedScenario {
   const o = resolveGeneratorOptions(opts);
   const rng = new Rng(`${seed}/${index}`);
@@ -37,11 +38,13 @@ export function generateDetailed(seed: string, index: number, opts: Partial<Gene
   setupScenario(g);
   if (!g.full) {
     // Every scenario touches what it mapped at least once, right after paging is on.
+    g.origin = 'access-mapped';
     accessMapped(g);
     g.markUsed('access-mapped');
   }
   for (let idle = 0; !g.full && idle < 100; ) {
     const m = pickMutator(g);
+    g.origin = m.name;
     if (m.run(g)) {
       g.markUsed(m.name);
       idle = 0;
@@ -49,7 +52,8 @@ export function generateDetailed(seed: string, index: number, opts: Partial<Gene
       idle++;
     }
   }
-  // Safety net: every generator above emits at least access-mapped's op when it runs, so this only fills a pathological gap.
+  // Only reached when 100 draws in a row did not apply: fill up with accesses.
+  g.origin = 'access-mapped';
   while (!g.full) accessMapped(g);
   const ops = g.ops.slice(0, total);
   const scenario: Scenario = {

@@ -103,9 +103,10 @@ export function pagingOffOn(g: GenState): boolean {
 
 /** switch-mode: moves to another paging mode through a valid sequence (PAE <-> 32-bit, into or out of long mode, 4 <-> 5 levels). */
 export function switchMode(g: GenState): boolean {
-  const modes: (GenMode | 'off')[] = ['32-bit', 'pae', '4-level', 'off'];
+  const modes: GenMode[] = ['32-bit', 'pae', '4-level'];
   if (g.has('la57')) modes.push('5-level');
-  const target = g.rng.pick(modes.filter((m) => m !== g.mode));
+  // Paging off is a short visit (paging-off-on covers it); staying off would waste the scenario.
+  const target: GenMode | 'off' = g.mode !== 'off' && g.rng.bool(0.1) ? 'off' : g.rng.pick(modes.filter((m) => m !== g.mode));
   enterMode(g, target);
   if (target !== 'off') {
     const h = g.currentHierarchy();

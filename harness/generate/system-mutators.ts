@@ -68,7 +68,7 @@ export function memslot(g: GenState): boolean {
     g.emit({ op: 'memslot', action: 'move', slot: s.slot, gpa, size: 0, flags: [] });
     if (!overlaps(g, gpa, s.size, s.slot)) s.gpa = gpa;
   } else if (r < 0.75) {
-    const id = rng.bool(0.9) ? 3 + rng.int(4) : rng.pick(slots)?.slot ?? 0;
+    const id = rng.bool(0.9) || slots.length === 0 ? 3 + rng.int(4) : rng.pick(slots).slot;
     const gpa = rng.pick([0x6000000, 0xc0000000, 0x7f00000, HIGH_SLOT.gpa, 0x3000000]);
     const size = rng.pick([0x1000, 0x200000, 0x400000]);
     if (gpa + size > limit) return false;
@@ -79,8 +79,8 @@ export function memslot(g: GenState): boolean {
       slots.push({ slot: id, gpa, size, readonly: flags.includes('readonly'), dirtyLog: flags.includes('dirty_log') });
     }
   } else {
+    if (slots.length === 0) return false;
     const s = rng.pick(slots);
-    if (s === undefined) return false;
     const dirtyLog = !s.dirtyLog;
     // Changing readonly is refused by KVM: keep it mostly, flip it rarely to test the refusal.
     const readonly = rng.bool(0.1) ? !s.readonly : s.readonly;

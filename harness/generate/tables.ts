@@ -27,8 +27,8 @@ export function randomFlags(g: GenState, mode: GenMode, kind: EntryKind): EntryF
   }
   const table = kind === 'table';
   let low = rng.bool(table ? 0.99 : 0.97) ? PTE_P : 0;
-  if (rng.bool(table ? 0.9 : 0.75)) low |= PTE_RW;
-  if (rng.bool(table ? 0.85 : 0.65)) low |= PTE_US;
+  if (rng.bool(table ? 0.95 : 0.8)) low |= PTE_RW;
+  if (rng.bool(table ? 0.9 : 0.7)) low |= PTE_US;
   if (rng.bool(0.5)) low |= PTE_A;
   if (!table && rng.bool(0.35)) low |= PTE_D;
   if (!table && rng.bool(0.1)) low |= PTE_G;
@@ -139,7 +139,7 @@ export function writeNewEntry(
   leaf: boolean,
 ): void {
   g.write(gpa, value, entrySize(h.mode));
-  g.entries.set(gpa, { gpa, level, mode: h.mode, table, hierarchy: h, leaf, value });
+  g.entries.set(gpa, { gpa, level, mode: h.mode, table, hierarchy: h, leaf, value, orig: value, origLeaf: leaf });
 }
 
 /**

@@ -154,3 +154,22 @@ describe('runOracle', () => {
     expect(Object.keys(r.observations)).toEqual(['x', 'x#1']);
   });
 });
+
+describe('runOracle signatures', () => {
+  it('give one signature for the same divergence reached through different addresses and op counts', () => {
+    // The two doubles disagree on the error code of every access (a fake error-code bug).
+    const pf = (ec: number) => (_: number, o: Observation): Observation =>
+      o.gpa === undefined ? o : { outcome: 'page_fault', errorCode: ec, address: u64(o.gpa), to: 'L1', events: [] };
+    const pair = [fake({ name: 'legacy', tweak: pf(7) }), fake({ name: 'refactored', tweak: pf(5) })];
+    const s1: Scenario = { ...scenario, ops: [...scenario.ops.slice(0, 3), access(0x7000)] };
+    const s2: Scenario = {
+      ...scenario,
+      ops: [set('cr4', 0x20), set('efer', 0x900), { op: 'read', gpa: 0x40, size: 8 }, set('cr0', 0x80010011), access(0xdead000)],
+    };
+    const d1 = runOracle(s1, pair).divergence!;
+    const d2 = runOracle(s2, pair).divergence!;
+    expect([d1.index, d2.index]).toEqual([3, 4]);
+    expect(d1.signature).toBe(d2.signature);
+    expect(d1.signature).toBe('error_code/access/errorCode/4-level[PG WP PAE LMA NXE]');
+  });
+});

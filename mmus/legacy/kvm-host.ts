@@ -9,6 +9,7 @@
 import type { FlushScope, MmuEvent, U64 } from '../backend.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import type { Memslot } from '../memory/memslot.js';
+import type { SpteMasks } from './spte.js';
 import { CR0_RESET, RFLAGS_FIXED } from '../x86/bits.js';
 
 // ---- ACC_* (LEG encoding: 3 bits, X = P) --------------------------------------------------
@@ -295,9 +296,14 @@ export class Kvm {
   /** TDP root level (kvm_mmu_get_tdp_level): 5 iff the guest can address more than 48 bits. */
   readonly tdp_root_level: number;
 
+  /** make_spte output scratch. */
+  readonly spte_scratch = new Uint32Array(2);
+
   constructor(
     readonly caps: KvmCaps,
     readonly memory: GuestMemory,
+    /** The SPTE masks of this VM's TDP format (spte.c globals in KVM). */
+    readonly spte_masks: SpteMasks,
   ) {
     this.tdp_root_level = caps.maxphyaddr > 48 ? PT64_ROOT_5LEVEL : PT64_ROOT_4LEVEL;
   }

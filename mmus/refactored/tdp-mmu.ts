@@ -1,7 +1,7 @@
 // The TDP MMU (§8) as this scope sees it: per-role roots of direct leaf SPTEs (host pages are
 // 4 KiB, so every leaf is level 1), kvm_tdp_page_fault with its fast path, gfn-range zaps and
 // dirty-log write protection. Models arch/x86/kvm/mmu/tdp_mmu.c and make_spte in spte.c.
-import type { MmuEvent, U64 } from '../backend.js';
+import type { MmuEvent } from '../backend.js';
 import type { Memslot } from '../memory/memslot.js';
 import { EPT_A, EPT_D, EPT_IPAT, EPT_MT_SHIFT, EPT_MT_WB, EPT_R, EPT_SVE_HI, EPT_W, EPT_X, PAGE_SIZE, PFERR_FETCH, PFERR_USER, PFERR_WRITE, PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US } from '../x86/bits.js';
 import { ACC_EXEC, ACC_READ, ACC_USER, ACC_WRITE, roleWithLevel } from './page-role.js';
@@ -97,7 +97,7 @@ export function kvmTdpPageFault(v: Vcpu, gpa: number, pfec: number, slot: Memslo
   const spte = new Spte(0, 0, false, mmuWritable);
   makeSpte(v, v.mem.hpaOf(gfn * PAGE_SIZE), writable, spte);
   root.sptes.set(gfn, spte);
-  v.events.push({ type: 'map', gfn, level: 1, spte: { lo: spte.lo, hi: spte.hi } as U64 });
+  v.events.push({ type: 'map', gfn, level: 1, spte: { lo: spte.lo, hi: spte.hi } });
   if (writable && slot.dirtyLog) v.events.push({ type: 'dirty', gfn });
 }
 

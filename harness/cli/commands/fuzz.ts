@@ -4,11 +4,11 @@ import { numberArg, stringArg, type CommandSpec } from './command.js';
 
 export const fuzzCommand: CommandSpec = {
   command: 'fuzz',
-  describe: 'Run a seeded random campaign; store each new divergence signature under --findings',
+  describe: 'Run a seeded random campaign; store each new divergence in --findings',
   options: ['seed', 'time', 'scenarios', 'backends', 'mutant', 'findings', 'min-ops', 'max-ops'],
   examples: [
-    ['$0 fuzz --time 60', 'a one-minute campaign with a fresh seed'],
-    ['$0 fuzz --seed 42 --scenarios 1000 --mutant smap-implicit-honors-ac', 'a reproducible campaign against a mutant'],
+    ['$0 fuzz --time 60', 'one minute, fresh seed'],
+    ['$0 fuzz --seed 42 --scenarios 1000', 'a reproducible campaign'],
   ],
   run: async (args, io, env) => {
     const opts: FuzzOptions = { backends: stringArg(args, 'backends')!, findings: stringArg(args, 'findings')! };

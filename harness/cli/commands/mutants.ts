@@ -5,7 +5,7 @@ import type { CommandSpec } from './command.js';
 
 export const mutantsCommand: CommandSpec = {
   command: 'mutants',
-  describe: 'List the planted-bug variants of the refactored backend (for --mutant)',
+  describe: 'List the planted-bug variants of refactored (for --mutant)',
   options: [],
   examples: [],
   run: (_args, io) => {

@@ -6,7 +6,7 @@ import { stringArg, type CommandSpec } from './command.js';
 
 export const showCommand: CommandSpec = {
   command: 'show <scenario>',
-  describe: 'Print a scenario file in readable form (config, then one decoded line per op)',
+  describe: 'Print a scenario readably (config, one decoded line per op)',
   options: [],
   examples: [['$0 show findings/x/scenario.json', 'read a finding']],
   run: (args, io) => {

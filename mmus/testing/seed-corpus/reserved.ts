@@ -1,10 +1,10 @@
 // Seed scenarios: corpus/reserved/ — reserved bits that turn a present entry into #PF(P|RSVD).
 import { CR4_PSE, EFER_LME, EFER_NXE } from '../../x86/bits.js';
 import { makeConfig } from '../config.js';
-import { access, gvaToGpa, setReg } from '../ops.js';
+import { access, gvaToGpa, read, setReg } from '../ops.js';
 import { PageTables } from '../page-tables.js';
 import { enablePaging } from '../paging-setup.js';
-import { mmio, OK, ok, pf, SeedBuilder, type SeedScenario } from './seed-scenario.js';
+import { mmio, OK, ok, pf, SeedBuilder, value, type SeedScenario } from './seed-scenario.js';
 
 function maxphyaddr36(): SeedScenario {
   const pt = new PageTables('long4', 0x10000, 0x11000);
@@ -86,6 +86,30 @@ function psAtPml4(): SeedScenario {
   );
 }
 
+function pml4eBit8Intel(): SeedScenario {
+  const pt = new PageTables('long4', 0x10000, 0x11000);
+  const b = new SeedBuilder()
+    .add(...pt.map(0x8000000000, 0x201000, { tables: { 4: 'P W U b8' } }))
+    .add(...pt.map(0x10000000000, 0x202000, { tables: { 4: 'P W U PS' } }))
+    .add(...pt.map(0x400000, 0x200000, { tables: { 3: 'P W U b8', 2: 'P W U b8' } }))
+    .add(...enablePaging('long4', { cr3: 0x10000 }))
+    .check(access(0x8000000000, 'read', 3), ok(0x201000, 1, 4))
+    .check(access(0x8000000000, 'write', 0), ok(0x201000, 1, 1))
+    .check(read(pt.entryGpa(0x8000000000, 4)), value(pt.entryValue(0x8000000000, 4) | 0x20n))
+    .check(access(0x10000000000, 'read', 0), pf(0x9))
+    .check(access(0x400010, 'read', 3), ok(0x200010, 1, 4));
+  return b.build(
+    'reserved/pml4e-bit8-intel.json',
+    'Bit 8 of a PML4E is ignored on Intel (the AMD counterpart is ps-at-pml4)',
+    'Intel host (ept), 4-level paging. PML4E 1 (gva 0x8000000000) has bit 8 set, which Intel ignores in ' +
+      'non-leaf entries (AMD requires it to be zero); PML4E 2 (gva 0x10000000000) has PS set, reserved on every ' +
+      'vendor; gva 0x400000 has bit 8 in its PDPTE and PDE (ignored). Expected: the bit-8 path translates to ' +
+      '0x201000 (A on four levels, then D on the PTE for a write) and the PML4E reads back with bit 8 kept and A added; the PS entry is ' +
+      '#PF 0x9; 0x400010 -> 0x200010.',
+    makeConfig({ tdp: 'ept' }),
+  );
+}
+
 function gbpagesAbsent(): SeedScenario {
   const pt = new PageTables('long4', 0x10000, 0x11000);
   const b = new SeedBuilder()
@@ -140,6 +164,7 @@ export const RESERVED_SCENARIOS: readonly (() => SeedScenario)[] = [
   maxphyaddr36,
   nxWithoutEferNx,
   psAtPml4,
+  pml4eBit8Intel,
   gbpagesAbsent,
   pse36Bits21to17,
 ];

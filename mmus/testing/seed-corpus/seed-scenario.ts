@@ -1,6 +1,6 @@
 // The seed corpus as data: each scenario with the file it is written to, its config and ops,
-// and hand-written expectations for the ops that make its point (checked by
-// harness/corpus.test.ts against every backend, on top of the backends agreeing).
+// and hand-written expectations for the ops that make its point (checked against every backend by
+// mmus/sdm-corpus-expectations.test.ts; harness/corpus.test.ts checks that the backends agree).
 import type { Config, Op, Outcome } from '../../backend.js';
 import type { Wide } from '../page-tables.js';
 
@@ -12,8 +12,12 @@ export interface Expect {
   readonly errorCode?: number;
   /** read: the value read. */
   readonly value?: Wide;
+  /** page_fault: the faulting address (CR2). */
+  readonly address?: Wide;
   /** Number of set_ad events (A/D updates of guest page-table entries). */
   readonly setAd?: number;
+  /** Event types in order, checked on 'kvm'-fidelity backends only (map, zap, flush are KVM's). */
+  readonly events?: readonly string[];
 }
 
 export interface SeedScenario {

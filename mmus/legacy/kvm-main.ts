@@ -1,0 +1,61 @@
+// KVM_SET_USER_MEMORY_REGION as the MMU sees it (virt/kvm/kvm_main.c __kvm_set_memory_region
+// plus x86.c's kvm_arch_flush_shadow_memslot / kvm_mmu_slot_apply_flags). Delete and move zap
+// the old range's leaf SPTEs; enabling dirty logging write-protects the slot's SPTEs.
+// Semantics: docs/model-contract.md "Memslots".
+import type { MemslotAction, MemslotFlag } from '../backend.js';
+import type { Memslot } from '../memory/memslot.js';
+import type { Kvm } from './kvm-host.js';
+import { kvm_mmu_slot_remove_write_access, kvm_zap_gfn_range } from './mmu.js';
+
+const PAGE_SIZE = 4096;
+
+/** kvm_arch_flush_shadow_memslot: zap every leaf SPTE of the slot (contract: no fast zap-all). */
+function kvm_arch_flush_shadow_memslot(kvm: Kvm, slot: Memslot): void {
+  kvm_zap_gfn_range(kvm, slot.baseGfn, slot.baseGfn + slot.npages);
+}
+
+/** kvm_mmu_slot_apply_flags: dirty logging turned on write-protects the slot. */
+function kvm_mmu_slot_apply_flags(kvm: Kvm, old_dirty_log: boolean, slot: Memslot): void {
+  if (old_dirty_log === slot.dirtyLog) return;
+  if (slot.dirtyLog) kvm_mmu_slot_remove_write_access(kvm, slot.baseGfn, slot.npages);
+  // Turning logging off would let collapsible huge pages come back; host memory is 4 KiB here.
+}
+
+/** Returns true when KVM accepts the change, false when it refuses it (nothing changed). */
+export function kvm_set_memory_region(
+  kvm: Kvm,
+  action: MemslotAction,
+  id: number,
+  gpa: number,
+  size: number,
+  flags: readonly MemslotFlag[],
+): boolean {
+  const mem = kvm.memory;
+  switch (action) {
+    case 'add':
+      return mem.addSlot({ slot: id, gpa, size, flags }) === undefined;
+    case 'delete': {
+      const slot = mem.slotById(id);
+      if (slot === undefined) return false;
+      kvm_arch_flush_shadow_memslot(kvm, slot);
+      return mem.deleteSlot(id) === undefined;
+    }
+    case 'move': {
+      const slot = mem.slotById(id);
+      if (slot === undefined) return false;
+      // Same base gfn: not a move at all for KVM (and the flags are not part of a move).
+      if (gpa === slot.baseGfn * PAGE_SIZE) return true;
+      if (mem.checkRange(gpa, slot.npages * PAGE_SIZE, id) !== undefined) return false;
+      kvm_arch_flush_shadow_memslot(kvm, slot);
+      return mem.moveSlot(id, gpa) === undefined;
+    }
+    case 'flags': {
+      const slot = mem.slotById(id);
+      if (slot === undefined) return false;
+      const old_dirty_log = slot.dirtyLog;
+      if (mem.setFlags(id, flags) !== undefined) return false;
+      kvm_mmu_slot_apply_flags(kvm, old_dirty_log, slot);
+      return true;
+    }
+  }
+}
