@@ -22,7 +22,7 @@ function tree(dir: string): string[] {
 }
 
 const context = { backends: ['legacy', 'refactored'], mutant: 'smep-enable-no-flush', version: '9.9.9', generator: { minOps: 20, maxOps: 120 } };
-const SIG = 'events/set/events[*].scope/4-level[PG WP PAE LMA]';
+const SIG = 'events/set/events[*].scope/4-level/legacy~refactored';
 
 function finding(name: string, signature = SIG) {
   const scenario = smallScenario(name);
@@ -32,7 +32,7 @@ function finding(name: string, signature = SIG) {
 describe('findingDirName', () => {
   it('is a short hash plus a slug, stable and distinct per signature', () => {
     const a = findingDirName(SIG);
-    expect(a).toMatch(/^[0-9a-f]{10}-events-set-events-scope-4-level-pg-wp-pae-lma$/);
+    expect(a).toMatch(/^[0-9a-f]{10}-events-set-events-scope-4-level-legacy-refactore$/);
     expect(findingDirName(SIG)).toBe(a);
     expect(findingDirName(SIG + 'x')).not.toBe(a);
   });

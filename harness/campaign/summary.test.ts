@@ -29,7 +29,7 @@ describe('renderSummary', () => {
       ...base,
       divergent: 13,
       signatures: [
-        { signature: 'ad/access/set_ad[*].value/pae[PG PAE]', class: 'ad', hits: 3, firstIndex: 5, dir: 'findings/aa-ad', isNew: true },
+        { signature: 'ad/access/set_ad[*].value/pae/legacy~reference', class: 'ad', hits: 3, firstIndex: 5, dir: 'findings/aa-ad', isNew: true },
         { signature: 'outcome/set/outcome/off[]', class: 'outcome', hits: 10, firstIndex: 2, dir: 'findings/bb-outcome', isNew: false },
       ],
     });

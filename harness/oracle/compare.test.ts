@@ -43,7 +43,7 @@ describe('compareObservations', () => {
   });
 
   it('classifies errorCode, address and to as error_code', () => {
-    expect(compareObservations(pf(7), pf(5), 'kvm')).toMatchObject({ field: 'errorCode', class: 'error_code', values: [7, 5] });
+    expect(compareObservations(pf(7), pf(5), 'kvm')).toMatchObject({ field: 'error_code', class: 'error_code', values: [7, 5] });
     expect(compareObservations(pf(7), pf(7, { address: u64(0x5000) }), 'kvm')).toMatchObject({ field: 'address', class: 'error_code' });
     expect(compareObservations(pf(7), pf(7, { to: 'L2' }), 'kvm')).toMatchObject({ field: 'to', class: 'error_code' });
   });
@@ -88,7 +88,7 @@ describe('compareObservations', () => {
       expect(compareObservations(ok(), arch, 'architectural')).toMatchObject({ field: 'set_ad[0].gpa', class: 'ad', values: [0x1000, 0x2000] });
       const fewer: Observation = { outcome: 'ok', gpa: 0x5000, level: 1, events: [setAd(0x1000, 0x27)] };
       expect(compareObservations(ok(), fewer, 'architectural')).toEqual({ field: 'set_ad.length', class: 'ad', values: [2, 1] });
-      expect(compareObservations(pf(7), pf(0x15), 'architectural')).toMatchObject({ field: 'errorCode' });
+      expect(compareObservations(pf(7), pf(0x15), 'architectural')).toMatchObject({ field: 'error_code' });
       expect(compareObservations(ok(), { ...ok(), level: 2 }, 'architectural')).toMatchObject({ field: 'level' });
     });
   });

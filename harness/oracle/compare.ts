@@ -33,7 +33,7 @@ export function compareObservations(a: Observation, b: Observation, scope: Compa
   if (scope === 'kvm' && a.hpa !== b.hpa) return diff('hpa', 'translation', a.hpa, b.hpa);
   if (a.level !== b.level) return diff('level', 'translation', a.level, b.level);
   if (!u64OptEq(a.value, b.value)) return diff('value', 'value', a.value, b.value);
-  if (a.errorCode !== b.errorCode) return diff('errorCode', 'error_code', a.errorCode, b.errorCode);
+  if (a.errorCode !== b.errorCode) return diff('error_code', 'error_code', a.errorCode, b.errorCode);
   if (!u64OptEq(a.address, b.address)) return diff('address', 'error_code', a.address, b.address);
   if (a.to !== b.to) return diff('to', 'error_code', a.to, b.to);
   return scope === 'kvm' ? compareAllEvents(a.events, b.events) : compareSetAdEvents(a.events, b.events);

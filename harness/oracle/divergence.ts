@@ -3,7 +3,7 @@ import type { Op, Observation, VcpuState } from '../../mmus/backend.js';
 
 /**
  * What kind of difference the first differing field is:
- * outcome (ok vs page_fault, ...), translation (gpa/hpa/level), error_code (errorCode/address/to),
+ * outcome (ok vs page_fault, ...), translation (gpa/hpa/level), error_code (error_code/address/to),
  * value (a `read`), ad (set_ad events), events (map/zap/wrprot/dirty/flush), crash (a backend threw).
  */
 export type DivergenceClass = 'outcome' | 'translation' | 'error_code' | 'value' | 'ad' | 'events' | 'crash';
@@ -23,7 +23,7 @@ export interface Divergence {
   readonly index: number;
   readonly op: Op;
   readonly class: DivergenceClass;
-  /** First differing field: `outcome`, `gpa`, `errorCode`, `events[2].value`, `events.length`, `set_ad[0].gpa`, `exception`, `create`. */
+  /** First differing field: `outcome`, `gpa`, `error_code`, `events[2].value`, `events.length`, `set_ad[0].gpa`, `exception`, `create`. */
   readonly field: string;
   /** (first backend, the backend that differs from it). */
   readonly backends: readonly [string, string];

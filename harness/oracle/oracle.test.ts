@@ -88,7 +88,7 @@ describe('runOracle', () => {
     expect(d.values).toEqual([0x1000, 0x9000]);
     expect(d.mode).toBe('4-level');
     expect(d.state.cr0).toBe(0x80010011);
-    expect(d.signature).toBe('translation/access/gpa/4-level[PG WP PAE LMA NXE]');
+    expect(d.signature).toBe('translation/access/gpa/4-level/legacy~refactored');
     // Stops at the divergence: ops after index 3 are not applied.
     expect(r.observations.legacy).toHaveLength(4);
     expect(r.observations.refactored).toHaveLength(4);
@@ -128,7 +128,7 @@ describe('runOracle', () => {
     expect(d.backends).toEqual(['legacy', 'refactored']);
     expect(d.values).toEqual(['ok', 'TypeError: level 7 out of range']);
     expect(d.message).toBe('refactored threw: TypeError: level 7 out of range');
-    expect(d.signature).toMatch(/^crash\/access\/TypeError: level N out of range@.+\/4-level\[PG WP PAE LMA NXE\]$/);
+    expect(d.signature).toMatch(/^crash\/access\/TypeError: level N out of range@.+\/4-level\/legacy~refactored$/);
     expect(d.stack).toContain('level 7');
     expect(r.observations.legacy).toHaveLength(4);
     expect(r.observations.refactored).toHaveLength(3);
@@ -170,6 +170,6 @@ describe('runOracle signatures', () => {
     const d2 = runOracle(s2, pair).divergence!;
     expect([d1.index, d2.index]).toEqual([3, 4]);
     expect(d1.signature).toBe(d2.signature);
-    expect(d1.signature).toBe('error_code/access/errorCode/4-level[PG WP PAE LMA NXE]');
+    expect(d1.signature).toBe('error_code/access/error_code/4-level/legacy~refactored');
   });
 });

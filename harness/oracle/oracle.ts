@@ -136,7 +136,7 @@ function fieldDivergence(
     values: d.values,
     state,
     mode: pagingMode(state),
-    signature: divergenceSignature({ class: d.class, opKind: op.op, field: d.field, state }),
+    signature: divergenceSignature({ class: d.class, opKind: op.op, field: d.field, state, pair: [names[0], names[other]] }),
   };
 }
 
@@ -169,6 +169,7 @@ function crashDivergence(
       opKind: index < 0 ? 'create' : scenario.ops[index].op,
       field: 'exception',
       state,
+      pair: [names[0], names[other]],
       error,
     }),
     message: `${names[culprit]} threw: ${errorText(error)}`,

@@ -46,13 +46,13 @@ describe('renderDivergence / divergenceToJson', () => {
 
   it('renders the diverging op, every observation, the field, the state and the signature', () => {
     const text = renderDivergence(result, scenario, ['legacy', 'refactored']);
-    expect(text).toContain('divergence at op 2 of 3: error_code (field errorCode) between legacy and refactored');
+    expect(text).toContain('divergence at op 2 of 3: error_code (field error_code) between legacy and refactored');
     expect(text).toContain('access write gva=0x1234 cpl=3');
     expect(text).toMatch(/legacy: +page_fault error_code=0x7/);
     expect(text).toMatch(/refactored: +page_fault error_code=0x5/);
     expect(text).toContain('legacy=0x7  refactored=0x5');
     expect(text).toContain('pae [PG PAE]  CR0=0x80000011 CR3=0x0 CR4=0x20 EFER=0x0');
-    expect(text).toContain('error_code/access/errorCode/pae[PG PAE]');
+    expect(text).toContain('error_code/access/error_code/pae/legacy~refactored');
     // The divergence alone renders too (no observations).
     expect(renderDivergence(result.divergence!)).toContain('signature:');
   });
@@ -63,7 +63,7 @@ describe('renderDivergence / divergenceToJson', () => {
       index: 2,
       op: { op: 'access', gva: '0x1234', kind: 'write', cpl: 3 },
       class: 'error_code',
-      field: 'errorCode',
+      field: 'error_code',
       backends: ['legacy', 'refactored'],
       values: ['0x7', '0x5'],
       mode: 'pae',

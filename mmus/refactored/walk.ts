@@ -106,7 +106,9 @@ export function walkAddrGeneric(v: Vcpu, w: KvmPageWalk, gvaLo: number, gvaHi: n
     // Accessed/dirty update needed unless every level has A (and, for a write, the leaf has D).
     const needAd = (accLo & (write ? gLo >>> 1 : -1) & PTE_A) === 0;
 
-    if (v.bug.accessedOnFaultingWalk && needAd) updateAccessedDirtyBits(v, gw, write);
+    if (v.bug.accessedOnFaultingWalk && needAd && !updateAccessedDirtyBits(v, gw, write, wide)) {
+      return walkAddrGeneric(v, w, gvaLo, gvaHi, access);
+    }
     const pf = permissionFault(v, w, pteAccess, pkey, access);
     if (pf !== 0) {
       errorCode = pf;
@@ -120,7 +122,10 @@ export function walkAddrGeneric(v: Vcpu, w: KvmPageWalk, gvaLo: number, gvaHi: n
     const gpaLo = ((gLo & ~offsetMask & 0xfffff000) | (gvaLo & offsetMask)) >>> 0;
     gw.gpa = gpaHi * TWO_32 + gpaLo;
 
-    if (needAd && !v.bug.accessedOnFaultingWalk) updateAccessedDirtyBits(v, gw, write);
+    // A gpte changed under us (a table that maps itself): walk again, as KVM does after a failed cmpxchg.
+    if (needAd && !v.bug.accessedOnFaultingWalk && !updateAccessedDirtyBits(v, gw, write, wide)) {
+      return walkAddrGeneric(v, w, gvaLo, gvaHi, access);
+    }
     return true;
   }
 
@@ -134,8 +139,10 @@ export function walkAddrGeneric(v: Vcpu, w: KvmPageWalk, gvaLo: number, gvaHi: n
 /**
  * update_accessed_dirty_bits: from the top level down, A on every gpte lacking it, D on the leaf
  * of a write. gptes in read-only memslots are left alone. Each changed gpte is one `set_ad`.
+ * Each store is a compare-and-exchange against the gpte the walk read: returns false when memory
+ * no longer holds it (an earlier store of this loop hit the same gpte), so the caller re-walks.
  */
-function updateAccessedDirtyBits(v: Vcpu, gw: GuestWalker, write: boolean): void {
+function updateAccessedDirtyBits(v: Vcpu, gw: GuestWalker, write: boolean, wide: boolean): boolean {
   const leaf = gw.level;
   for (let level = gw.maxLevel; level >= leaf; level--) {
     const orig = gw.pteLo[level - 1];
@@ -146,9 +153,11 @@ function updateAccessedDirtyBits(v: Vcpu, gw: GuestWalker, write: boolean): void
     const gpa = gw.pteGpa[level - 1];
     const slot = v.mem.findSlot(Math.floor(gpa / PAGE_SIZE));
     if (slot === undefined || slot.readonly) continue;
+    if (v.mem.read32(gpa) !== orig || (wide && v.mem.read32(gpa + 4) !== gw.pteHi[level - 1])) return false;
     // A and D live in the low half, so a 4-byte store updates either gpte size.
     v.mem.write(gpa, 4, pte, 0);
     gw.pteLo[level - 1] = pte;
     v.events.push({ type: 'set_ad', gpa, value: { lo: pte, hi: gw.pteHi[level - 1] } });
   }
+  return true;
 }
