@@ -88,8 +88,8 @@ function pickLeafGpa(g: GenState, mode: GenMode, level: number): number {
   const r = rng.next();
   if (level === 1) {
     if (r < 0.05 && g.tables.size > 0) return pageOf(rng.pick([...g.tables.keys()]));
-    if (r < 0.1 && hasRo) return RO_SLOT.gpa + rng.int(RO_SLOT.size / 0x1000) * 0x1000;
-    if (r < 0.15 && hasHigh && mode !== '32-bit') return HIGH_SLOT.gpa + rng.int(HIGH_SLOT.size / 0x1000) * 0x1000;
+    if (r < 0.1 && hasRo) return slotPage(g, RO_SLOT);
+    if (r < 0.15 && hasHigh && mode !== '32-bit') return slotPage(g, HIGH_SLOT);
     if (r < 0.21) return holePage(rng);
     return dataPage(rng);
   }
@@ -105,6 +105,17 @@ function pickLeafGpa(g: GenState, mode: GenMode, level: number): number {
   if (r < 0.22 && hasHigh && (mode !== '32-bit' || g.has('pse36') || rng.bool(0.3))) return HIGH_SLOT.gpa;
   if (r < 0.27) return 0xc0000000;
   return LARGE_BASE + rng.int((LARGE_END - LARGE_BASE) / bytes) * bytes;
+}
+
+/**
+ * A page of a small slot, often its first or last one: zaps of a deleted or moved slot must cover
+ * both ends of its range, and off-by-one bugs live there.
+ */
+function slotPage(g: GenState, slot: { readonly gpa: number; readonly size: number }): number {
+  const pages = slot.size / 0x1000;
+  const r = g.rng.next();
+  const index = r < 0.2 ? 0 : r < 0.45 ? pages - 1 : g.rng.int(pages);
+  return slot.gpa + index * 0x1000;
 }
 
 function pageOf(gpa: number): number {

@@ -20,7 +20,13 @@ const TABLES: [number, number][] = [
 describe('accessed and dirty bits', () => {
   it('a faulting walk sets nothing, even after every level was present', () => {
     const vm = longMode(TABLES);
-    expect(vm.apply(op.access(0x0, 'read', 3))).toStrictEqual({ outcome: 'page_fault', errorCode: 0x5, address: q(0), to: 'L1', events: [] });
+    expect(vm.apply(op.access(0x0, 'read', 3))).toStrictEqual({
+      outcome: 'page_fault',
+      errorCode: 0x5,
+      address: q(0),
+      to: 'L1',
+      events: [{ type: 'flush', scope: 'gva', gva: q(0) }], // the injection's flush, not a gpte write
+    });
     expect(vm.apply(op.read(0x10000)).value).toStrictEqual(q(0x11007));
     expect(vm.apply(op.read(0x13000)).value).toStrictEqual(q(0x20003));
   });

@@ -124,6 +124,9 @@ class LegacyBackend implements Backend {
     const addr = this.truncate(gva);
     const gpa = kvm_mmu_gva_to_gpa(vcpu, addr.lo, addr.hi, emulator_access(kind, cpl, implicit), this.exception);
     if (gpa === INVALID_GPA) {
+      // A translation request (KVM_TRANSLATE-like) only reports the fault; a guest access
+      // injects it, and the injection may invalidate the faulting address first.
+      if (translateOnly) return { outcome: 'page_fault', errorCode: this.exception.error_code & 0xffff, address: addr, to: 'L1', events: this.events() };
       kvm_inject_emulated_page_fault(vcpu, this.exception);
       const e = vcpu.arch.exception;
       e.pending = false; // delivered to the guest

@@ -474,7 +474,7 @@ export function kvm_mmu_create(vcpu: KvmVcpu): void {
 // Roots.
 // ---------------------------------------------------------------------------------------------
 
-const KVM_MMU_ROOT_CURRENT = 1 << 0;
+export const KVM_MMU_ROOT_CURRENT = 1 << 0;
 function KVM_MMU_ROOT_PREVIOUS(i: number): number {
   return 1 << (1 + i);
 }

@@ -43,13 +43,18 @@ function pf(gva: number, errorCode: number) {
   return { outcome: 'page_fault', errorCode, address: q(gva), to: 'L1', events: [] };
 }
 
+/** An access's protection fault (P=1, RSVD=0): injecting it flushes the faulting gva first. */
+function pfFlushed(gva: number, errorCode: number) {
+  return { outcome: 'page_fault', errorCode, address: q(gva), to: 'L1', events: [{ type: 'flush', scope: 'gva', gva: q(gva) }] };
+}
+
 describe('U/S and R/W', () => {
   it('user accesses need U and, for writes, W', () => {
     const vm = longMode();
     expect(vm.apply(op.g2g(0x1000, 'read', 3)).outcome).toBe('ok');
     expect(vm.apply(op.g2g(0x1000, 'write', 3))).toStrictEqual(pf(0x1000, P | W | U));
     expect(vm.apply(op.g2g(0x2000, 'read', 3))).toStrictEqual(pf(0x2000, P | U));
-    expect(vm.apply(op.access(0x2000, 'fetch', 3))).toStrictEqual(pf(0x2000, P | U | 0x10));
+    expect(vm.apply(op.access(0x2000, 'fetch', 3))).toStrictEqual(pfFlushed(0x2000, P | U | 0x10));
   });
 
   it('CPL 0-2 are supervisor accesses', () => {

@@ -156,15 +156,14 @@ function tdp_mmu_map_handle_target_level(vcpu: KvmVcpu, fault: KvmPageFault, sp:
   const old_hi = sp.spte_hi![i];
   const out = kvm.spte_scratch;
   make_spte(m, ACC_ALL, fault.pfn, fault.map_writable, out);
-  let lo = out[0];
+  const lo = out[0];
   const hi = out[1];
-  // Model contract: on a dirty-logged slot only a write fault maps the page writable, so the
-  // first write is logged; the SPTE stays MMU-writable for the fast path to restore W.
-  if (fault.slot!.dirtyLog && !fault.write) lo = spte_clear_writable(m, lo);
   if (lo === old_lo && hi === old_hi) return RET_PF_SPURIOUS;
   sp.spte_lo![i] = lo;
   sp.spte_hi![i] = hi;
   kvm.log.push({ type: 'map', gfn: fault.gfn, level: sp.level, spte: { lo: spte_event_lo(m, lo), hi: spte_event_hi(m, hi) } });
+  // make_spte logs a writable SPTE's gfn at once, whatever the fault kind: the guest may now
+  // write the page without another exit.
   if (is_writable_pte(lo)) mark_page_dirty_in_slot(kvm, fault);
   return RET_PF_FIXED;
 }

@@ -59,15 +59,40 @@ describe('leaf SPTE values', () => {
 });
 
 describe('dirty logging', () => {
-  it('a logged slot maps read faults read-only; the first write restores W and logs', () => {
+  it('a new SPTE in a logged writable slot is writable for any fault kind and logs at once', () => {
     const vm = new Vm(config({ memslots: [{ ...SLOT0, flags: ['dirty_log'] }] }));
-    expect(vm.apply(op.access(0x5000)).events).toStrictEqual([{ type: 'map', gfn: 5, level: 1, spte: { lo: 0x5175, hi: 0x80000001 } }]);
-    expect(vm.apply(op.access(0x5008, 'write'))).toStrictEqual({ outcome: 'ok', gpa: 0x5008, hpa: 0x100005008, level: 0, events: [{ type: 'dirty', gfn: 5 }] });
-    expect(vm.apply(op.access(0x5010, 'write')).events).toStrictEqual([]);
-    expect(vm.apply(op.access(0x6000, 'write')).events).toStrictEqual([
+    expect(vm.apply(op.access(0x5000)).events).toStrictEqual([
+      { type: 'map', gfn: 5, level: 1, spte: { lo: 0x5377, hi: 0x80000001 } },
+      { type: 'dirty', gfn: 5 },
+    ]);
+    // Already writable: the write neither faults nor logs again.
+    expect(vm.apply(op.access(0x5008, 'write'))).toStrictEqual({ outcome: 'ok', gpa: 0x5008, hpa: 0x100005008, level: 0, events: [] });
+    expect(vm.apply(op.access(0x6000, 'fetch')).events).toStrictEqual([
       { type: 'map', gfn: 6, level: 1, spte: { lo: 0x6377, hi: 0x80000001 } },
       { type: 'dirty', gfn: 6 },
     ]);
+    expect(vm.apply(op.access(0x7000, 'write')).events).toStrictEqual([
+      { type: 'map', gfn: 7, level: 1, spte: { lo: 0x7377, hi: 0x80000001 } },
+      { type: 'dirty', gfn: 7 },
+    ]);
+  });
+
+  it('NPT and EPT without A/D: the same writable SPTE, then dirty', () => {
+    const npt = new Vm(config({ tdp: 'npt', memslots: [{ ...SLOT0, flags: ['dirty_log'] }] }));
+    expect(npt.apply(op.access(0x5000, 'read')).events).toStrictEqual([
+      { type: 'map', gfn: 5, level: 1, spte: { lo: 0x5067, hi: 0x1 } },
+      { type: 'dirty', gfn: 5 },
+    ]);
+    const noAd = new Vm(config({ eptAd: false, memslots: [{ ...SLOT0, flags: ['dirty_log'] }] }));
+    expect(noAd.apply(op.access(0x5000, 'read')).events).toStrictEqual([
+      { type: 'map', gfn: 5, level: 1, spte: { lo: 0x5077, hi: 0x80000001 } },
+      { type: 'dirty', gfn: 5 },
+    ]);
+  });
+
+  it('a logged read-only slot maps R|X and logs nothing', () => {
+    const vm = new Vm(config({ memslots: [SLOT0, { ...ROM1, flags: ['readonly', 'dirty_log'] }] }));
+    expect(vm.apply(op.access(0x4000010)).events).toStrictEqual([{ type: 'map', gfn: 0x4000, level: 1, spte: { lo: 0x04000175, hi: 0x80000001 } }]);
   });
 
   it('enabling logging write-protects writable leaves in ascending gfn, then a remote flush', () => {

@@ -35,6 +35,8 @@ import {
   EFER_NXE,
   EFER_SCE,
   PFERR_FETCH,
+  PFERR_PRESENT,
+  PFERR_RSVD,
   PFERR_USER,
   PFERR_WRITE,
   RFLAGS_FIXED,
@@ -50,8 +52,10 @@ import {
   type X86Exception,
 } from './kvm-host.js';
 import {
+  KVM_MMU_ROOT_CURRENT,
   is_noncanonical_address,
   kvm_init_mmu,
+  kvm_mmu_invalidate_addr,
   kvm_mmu_invpcid_gva,
   kvm_mmu_new_pgd,
   kvm_mmu_reset_context,
@@ -336,11 +340,15 @@ export function kvm_mmu_gva_to_gpa(vcpu: KvmVcpu, addr_lo: number, addr_hi: numb
 }
 
 /**
- * kvm_inject_emulated_page_fault: choose the MMU whose inject callback delivers the fault. KVM
- * also invalidates the faulting address (a `flush gva`) when P=1 and RSVD=0; the model contract
- * lists no event for a faulting translation, so this model leaves that flush out.
+ * kvm_inject_emulated_page_fault: choose the MMU whose inject callback delivers the fault. A
+ * fault on a present translation (P=1, not a reserved-bit fault) may have come from a stale TLB
+ * entry; hardware drops that entry before delivering #PF, so KVM invalidates the faulting
+ * address in the current root first (a `flush gva`), or the guest could fault on it forever.
  */
 export function kvm_inject_emulated_page_fault(vcpu: KvmVcpu, fault: X86Exception): void {
   const fault_mmu = fault.nested_page_fault ? vcpu.arch.mmu : vcpu.arch.walk_mmu;
+  if ((fault.error_code & PFERR_PRESENT) !== 0 && (fault.error_code & PFERR_RSVD) === 0) {
+    kvm_mmu_invalidate_addr(vcpu, fault_mmu, { lo: fault.address_lo, hi: fault.address_hi }, KVM_MMU_ROOT_CURRENT);
+  }
   fault_mmu.inject_page_fault(vcpu, fault);
 }

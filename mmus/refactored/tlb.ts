@@ -4,18 +4,23 @@
 import type { U64 } from '../backend.js';
 import { CR3_PCID_MASK, CR4_PCIDE } from '../x86/bits.js';
 import { isCanonical, isLongMode, modeGva } from './canonical.js';
+import type { KvmPageWalk } from './pagewalk.js';
 import type { Vcpu } from './vcpu.js';
 
-/** kvm_mmu_invalidate_addr(gva_walk): hardware flush of the GVA (non-canonical: nothing). */
-function invalidateAddr(v: Vcpu, gva: U64): void {
+/**
+ * kvm_mmu_invalidate_addr(w, addr, KVM_MMU_ROOT_CURRENT): for gva_walk a hardware flush of the
+ * GVA (non-canonical: nothing, as INVLPG). ngpa_walk's addresses are L2 GPAs, which no hardware
+ * TLB entry is tagged with. With TDP the roots are direct, so there is no gpte to sync either.
+ */
+export function kvmMmuInvalidateAddr(v: Vcpu, w: KvmPageWalk, gva: U64): void {
+  if (w !== v.gvaWalk) return;
   if (isLongMode(v) && !isCanonical(v, gva)) return;
-  // With TDP the roots map GPAs: nothing to sync, only the hardware TLB entry.
   v.events.requestFlush('gva', gva);
 }
 
 /** INVLPG. Always succeeds. */
 export function kvmMmuInvlpg(v: Vcpu, gva: U64): void {
-  invalidateAddr(v, modeGva(v, gva));
+  kvmMmuInvalidateAddr(v, v.gvaWalk, modeGva(v, gva));
 }
 
 /** kvm_get_active_pcid. */
@@ -32,7 +37,7 @@ export function kvmHandleInvpcid(v: Vcpu, type: number, pcid: number, gvaIn: U64
     case 0: {
       const gva = modeGva(v, gvaIn);
       if ((!pcidEnabled && pcid !== 0) || (isLongMode(v) && !isCanonical(v, gva))) return false;
-      if (pcid === activePcid(v)) invalidateAddr(v, gva);
+      if (pcid === activePcid(v)) kvmMmuInvalidateAddr(v, v.gvaWalk, gva);
       return true;
     }
     case 1:
