@@ -180,6 +180,26 @@ describe('memslot changes', () => {
     expect(vm.apply(op.memslot('move', 1, 0x8000000))).toStrictEqual({ outcome: 'ok', events: [] });
   });
 
+  it('a slot keeps its flags across a move (the flags of the op are ignored)', () => {
+    const vm = new Vm(config({ memslots: [SLOT0, { ...RAM1, flags: ['dirty_log'] }] }));
+    vm.ok([op.access(0x4000000)]);
+    expect(vm.apply(op.memslot('move', 1, 0x8000000, 0, []))).toStrictEqual({ outcome: 'ok', events: [zap(0x4000), { type: 'flush', scope: 'remote' }] });
+    expect(vm.apply(op.access(0x8000000)).events).toStrictEqual([
+      { type: 'map', gfn: 0x8000, level: 1, spte: { lo: 0x04000377, hi: 0x80000001 } },
+      { type: 'dirty', gfn: 0x8000 },
+    ]);
+    const rom = new Vm(config({ memslots: [SLOT0, ROM1] }));
+    rom.ok([op.memslot('move', 1, 0x8000000, 0, [])]);
+    expect(rom.apply(op.access(0x8000010, 'write'))).toStrictEqual({ outcome: 'mmio', gpa: 0x8000010, level: 0, events: [] });
+  });
+
+  it('a move to where the slot already is does nothing: no zap, SPTEs kept', () => {
+    const vm = new Vm(config({ memslots: [SLOT0, RAM1] }));
+    vm.ok([op.access(0x4000000, 'write')]);
+    expect(vm.apply(op.memslot('move', 1, 0x4000000))).toStrictEqual({ outcome: 'ok', events: [] });
+    expect(vm.apply(op.access(0x4000000, 'write')).events).toStrictEqual([]);
+  });
+
   it('add checks id, alignment, size and overlap', () => {
     const vm = new Vm();
     expect(vm.apply(op.memslot('add', 0, 0x8000000, 0x1000))).toStrictEqual({ outcome: 'rejected', events: [] });

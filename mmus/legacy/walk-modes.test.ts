@@ -195,6 +195,18 @@ describe('PAE paging', () => {
     expect(vm.apply(op.set('cr4', CR4_PAE))).toStrictEqual({ outcome: 'gp', events: [] });
   });
 
+  it('a CR4 write refused for PCIDE does not reload the PDPTRs', () => {
+    const vm = setup('ept');
+    vm.ok([op.write(0x3020, 0)]); // PDPTE[0] in memory: not present
+    // PSE changes the PDPTR bits, but PCIDE without IA-32e mode is #GP: nothing changes.
+    expect(vm.apply(op.set('cr4', CR4_PAE | CR4_PSE | (1 << 17)))).toStrictEqual({ outcome: 'gp', events: [] });
+    expect(vm.backend.state().cr4).toBe(CR4_PAE);
+    expect(vm.apply(op.g2g(0x3123)).gpa).toBe(0x9123);
+    // The same write without PCIDE is accepted and reloads them.
+    expect(vm.apply(op.set('cr4', CR4_PAE | CR4_PSE)).outcome).toBe('ok');
+    expect(vm.apply(op.g2g(0x3123))).toStrictEqual({ outcome: 'page_fault', errorCode: 0, address: q(0x3123), to: 'L1', events: [] });
+  });
+
   it('the PDPTE address limit follows the guest MAXPHYADDR', () => {
     const vm = new Vm(config({ maxphyaddr: 36 }));
     vm.ok([op.write(0x3020, 0x10_0000_4001n), op.set('cr4', CR4_PAE), op.set('cr3', 0x3020)]); // bit 36

@@ -1,9 +1,11 @@
-// The guest-access paths: `access` (a guest memory access — canonical check, CPU walk, then
-// MMIO or the TDP fault) and `gva_to_gpa` (the emulator's translation, no SPTE). Models
-// kvm_mmu_gva_to_gpa_* and kvm_mmu_page_fault's TDP path as docs/model-contract.md states them.
+// The guest-access paths: `access` (a guest memory access — canonical check, CPU walk whose
+// faults are injected, then MMIO or the TDP fault) and `gva_to_gpa` (the emulator's translation:
+// no SPTE, a fault only reported). Models kvm_mmu_gva_to_gpa_* and kvm_mmu_page_fault's TDP path
+// as docs/model-contract.md states them.
 import type { AccessKind, Observation, U64 } from '../backend.js';
 import { PAGE_SIZE, PFERR_FETCH, PFERR_USER, PFERR_WRITE } from '../x86/bits.js';
 import { isCanonical, isLongMode, modeGva } from './canonical.js';
+import { kvmInjectEmulatedPageFault, walkException } from './inject.js';
 import { ACCESS_IMPLICIT } from './permission.js';
 import { kvmTdpPageFault } from './tdp-mmu.js';
 import type { Vcpu } from './vcpu.js';
@@ -17,14 +19,10 @@ export function accessCode(kind: AccessKind, cpl: number, implicit: boolean): nu
   return access;
 }
 
-function pageFault(v: Vcpu, address: U64): Observation {
-  return { outcome: 'page_fault', errorCode: v.walker.errorCode, address, to: 'L1', events: v.events.take() };
-}
-
-/** The emulator's GVA -> GPA translation (A/D bits are set; no SPTE is built). */
+/** The emulator's GVA -> GPA translation (A/D bits are set; no SPTE; a fault is returned, not injected). */
 export function gvaToGpa(v: Vcpu, gvaIn: U64, kind: AccessKind, cpl: number, implicit: boolean): Observation {
   const gva = modeGva(v, gvaIn);
-  if (!walkAddrGeneric(v, v.gvaWalk, gva.lo, gva.hi, accessCode(kind, cpl, implicit))) return pageFault(v, gva);
+  if (!walkAddrGeneric(v, v.gvaWalk, gva.lo, gva.hi, accessCode(kind, cpl, implicit))) return walkException(v, gva);
   return { outcome: 'ok', gpa: v.walker.gpa, level: v.walker.level, events: v.events.take() };
 }
 
@@ -33,7 +31,8 @@ export function guestAccess(v: Vcpu, gvaIn: U64, kind: AccessKind, cpl: number, 
   if (isLongMode(v) && !isCanonical(v, gvaIn)) return { outcome: 'gp', events: v.events.take() };
   const gva = modeGva(v, gvaIn);
   const access = accessCode(kind, cpl, implicit);
-  if (!walkAddrGeneric(v, v.gvaWalk, gva.lo, gva.hi, access)) return pageFault(v, gva);
+  // Not a nested fault, so the faulting walker is gva_walk (KVM's walk_mmu).
+  if (!walkAddrGeneric(v, v.gvaWalk, gva.lo, gva.hi, access)) return kvmInjectEmulatedPageFault(v, v.gvaWalk, gva);
   const gpa = v.walker.gpa;
   const level = v.walker.level;
   const slot = v.mem.findSlot(Math.floor(gpa / PAGE_SIZE));

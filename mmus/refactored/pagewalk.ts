@@ -30,7 +30,7 @@ export class KvmPageWalk {
   /**
    * gva_to_gpa chosen by mode: the gpte layout the walker instantiates, or null for the identity
    * translation of paging-off ("nonpaging"). get_guest_pgd is CR3, get_pdptr the PDPTR cache and
-   * inject_page_fault queues a #PF for this walker (the only bindings in this scope).
+   * inject_page_fault queues a #PF for L1 (the only bindings in this scope; see inject.ts).
    */
   layout: PteLayout | null = null;
   /** Cache keys of the mutants that skip part of the metadata rebuild (-1 = never built). */

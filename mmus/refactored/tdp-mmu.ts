@@ -71,7 +71,8 @@ function spteAccess(v: Vcpu, s: Spte): number {
 /**
  * kvm_tdp_page_fault for an access to gpa (in a writable-enough memslot): spurious when the
  * existing leaf permits the access, W restored (fast path) when dirty logging had removed it,
- * else a new leaf is installed (`map`, then `dirty` for a writable leaf in a logged slot).
+ * else a new leaf is installed (`map`, then `dirty` for a writable leaf in a logged slot). A
+ * restored W is logged only if the slot still logs dirty pages.
  */
 export function kvmTdpPageFault(v: Vcpu, gpa: number, pfec: number, slot: Memslot): void {
   const mmu = v.mmu;
@@ -91,10 +92,10 @@ export function kvmTdpPageFault(v: Vcpu, gpa: number, pfec: number, slot: Memslo
     }
     return;
   }
-  // Dirty logging maps read faults read-only so that the first write is seen (and logged).
-  const mmuWritable = !slot.readonly;
-  const writable = mmuWritable && (!slot.dirtyLog || write);
-  const spte = new Spte(0, 0, false, mmuWritable);
+  // Writable whenever the slot is, whatever the fault kind: make_spte logs a writable SPTE's gfn
+  // at once, so dirty logging has no reason to map read and fetch faults read-only.
+  const writable = !slot.readonly;
+  const spte = new Spte(0, 0, false, writable);
   makeSpte(v, v.mem.hpaOf(gfn * PAGE_SIZE), writable, spte);
   root.sptes.set(gfn, spte);
   v.events.push({ type: 'map', gfn, level: 1, spte: { lo: spte.lo, hi: spte.hi } });

@@ -1,6 +1,6 @@
 // Guest TLB invalidations under TDP (§7.5, model-contract "TLB operations"): INVLPG and
-// INVPCID become flush requests. Models kvm_mmu_invlpg / kvm_handle_invpcid / kvm_mmu_invpcid_gva
-// with kvm_mmu_invalidate_addr(gva_walk, ...) in the kvm-chainsaw tree.
+// INVPCID become flush requests, as does the invalidation before an emulated #PF. Models
+// kvm_mmu_invlpg / kvm_handle_invpcid / kvm_mmu_invalidate_addr in the kvm-chainsaw tree.
 import type { U64 } from '../backend.js';
 import { CR3_PCID_MASK, CR4_PCIDE } from '../x86/bits.js';
 import { isCanonical, isLongMode, modeGva } from './canonical.js';
@@ -9,8 +9,8 @@ import type { Vcpu } from './vcpu.js';
 
 /**
  * kvm_mmu_invalidate_addr(w, addr, KVM_MMU_ROOT_CURRENT): for gva_walk a hardware flush of the
- * GVA (non-canonical: nothing, as INVLPG). ngpa_walk's addresses are L2 GPAs, which no hardware
- * TLB entry is tagged with. With TDP the roots are direct, so there is no gpte to sync either.
+ * GVA (non-canonical: nothing, as for INVLPG). ngpa_walk translates L2 GPAs, not linear
+ * addresses: no hardware flush. With TDP the roots are direct, so there is no gpte to sync.
  */
 export function kvmMmuInvalidateAddr(v: Vcpu, w: KvmPageWalk, gva: U64): void {
   if (w !== v.gvaWalk) return;

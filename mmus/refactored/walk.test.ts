@@ -184,6 +184,16 @@ describe('PAE paging', () => {
     expect(brief(b.apply(op.acc(0x40201234)))).toEqual({ outcome: 'page_fault', errorCode: 0 });
   });
 
+  it('a CR4 write refused for PCIDE after its PDPTR reload leaves the PDPTR cache alone (Intel)', () => {
+    const b = backend({ tdp: 'ept' });
+    enterPae(b);
+    setup(b, [op.w8(0x1008, 0)]);
+    // PGE changes, so the PDPTRs are read (and are valid); PCIDE outside long mode is #GP.
+    expect(b.apply(op.set('cr4', CR4_PAE | 0x80 | 0x20000))).toEqual({ outcome: 'gp', events: [] });
+    expect(b.state().cr4).toBe(CR4_PAE);
+    expect(brief(b.apply(op.acc(0x40201234)))).toEqual({ outcome: 'ok', gpa: 0x4234, level: 1 });
+  });
+
   it('AMD re-reads the PDPTEs on the next walk; a failed re-read keeps the cache', () => {
     const b = backend({ tdp: 'npt' });
     enterPae(b);
