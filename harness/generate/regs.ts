@@ -1,7 +1,7 @@
 // The generator's view of the vCPU registers and the #GP rules of `set` (docs/model-contract.md,
 // "Register writes"), so it knows which of its writes took effect and which mode it is in.
 // PDPTR loads are assumed to succeed: the generator does not walk guest memory.
-import type { CpuFeature, Reg } from '../../mmus/backend.js';
+import type { CpuFeature, Reg, VcpuState } from '../../mmus/backend.js';
 import type { U64 } from '../../mmus/x86/u64.js';
 import {
   CR0_CD,
@@ -38,14 +38,8 @@ import {
 } from '../../mmus/x86/bits.js';
 import type { GenMode } from './geometry.js';
 
-export interface Regs {
-  readonly cr0: number;
-  readonly cr3: U64;
-  readonly cr4: number;
-  readonly efer: number;
-  readonly pkru: number;
-  readonly rflags: number;
-}
+/** The register values the generator believes it has set (same shape as a backend's state). */
+export type Regs = VcpuState;
 
 export const RESET_REGS: Regs = Object.freeze({ cr0: CR0_RESET, cr3: { lo: 0, hi: 0 }, cr4: 0, efer: 0, pkru: 0, rflags: RFLAGS_FIXED });
 
