@@ -7,7 +7,7 @@ import { weightedBoolean } from './weighted-boolean.js';
 export type RsvdBit = 'maxphyaddr' | 51 | 13 | 21;
 export const RSVD_BITS: readonly RsvdBit[] = ['maxphyaddr', 51, 13, 21];
 
-/** Size of the target pool an entry can point into (index 0 = the entry's original frame). */
+/** Size of the target pool an entry can point into: 4 fixture frames and 4 config-dependent ones. */
 export const TARGET_POOL_SIZE = 8;
 
 export interface GpteFields {
@@ -26,7 +26,7 @@ export interface GpteFields {
   readonly pkey: number;
   /** One planted reserved bit, or null. */
   readonly rsvdBit: RsvdBit | null;
-  /** 0 = keep the entry's original frame; k = the k-th page of the target pool. */
+  /** 0 = keep the entry's original frame; k = the k-th page of the target pool (1..TARGET_POOL_SIZE). */
   readonly target: number;
 }
 

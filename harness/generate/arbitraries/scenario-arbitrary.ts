@@ -10,6 +10,7 @@ import { encodeOpIntent } from './encode-op-intent.js';
 import { buildFixtureHierarchy, type FixtureHierarchy } from './fixture-hierarchy.js';
 import { enablePagingOps, modeRegisters } from './mode-registers.js';
 import { opIntentArbitrary, type OpIntent } from './op-intent-arbitrary.js';
+import { openingDescription } from './opening-op-count.js';
 
 export interface ScenarioArbitraryOptions {
   /** Force the paging mode; default: drawn (shrinks towards 4-level). */
@@ -59,14 +60,8 @@ function buildScenario(drawn: Config, mode: GenMode, intents: readonly OpIntent[
   return {
     format: SCENARIO_FORMAT,
     name: `fc-${mode}`,
-    description: `fast-check scenario: mode=${mode}, opening=${opening.length} ops, drawn=${intents.length} ops`,
+    description: openingDescription(mode, opening.length),
     config,
     ops,
   };
-}
-
-/** Ops of `s` after the fixed opening (what a counterexample's size means). */
-export function drawnOpCount(s: Scenario): number {
-  const m = /drawn=(\d+)/.exec(s.description ?? '');
-  return m === null ? s.ops.length : Number(m[1]);
 }
