@@ -3,6 +3,7 @@
 // scenarios exercise the MMU rather than fault on everything.
 import type { Observation, Op } from '../../mmus/backend.js';
 import { PFERR_FETCH, PFERR_PK, PFERR_PRESENT, PFERR_RSVD, PFERR_USER, PFERR_WRITE } from '../../mmus/x86/bits.js';
+import { ModeTracker } from './mode-tracker.js';
 
 /** `pf:<class>[|W][|U][|F]`: class = rsvd, pk, prot (P=1) or np (P=0). */
 export function pageFaultKey(errorCode: number): string {
@@ -17,6 +18,8 @@ export function pageFaultKey(errorCode: number): string {
 
 // The key depends only on the low 6 bits; build each key string once.
 const PF_KEYS: readonly string[] = Array.from({ length: 64 }, (_, ec) => pageFaultKey(ec));
+/** The coarse class alone (`pf:np`, `pf:prot`, `pf:rsvd`, `pf:pk`), for the coverage matrix. */
+const PF_CLASS: readonly string[] = PF_KEYS.map((k) => k.split('|')[0]);
 
 /**
  * Counts, over the first backend's observations: translations (access, gva_to_gpa) by outcome
@@ -24,28 +27,88 @@ const PF_KEYS: readonly string[] = Array.from({ length: 64 }, (_, ec) => pageFau
  */
 export class OutcomeMix {
   private readonly counts = new Map<string, number>();
+  /** Coverage matrix: `mode|feature|outcome class` → translations; feature 'any' counts each translation once. */
+  private readonly matrix = new Map<string, number>();
   private translations = 0;
   private sets = 0;
 
-  add(op: Op, o: Observation): void {
+  /** Counts one op; `mode` is the tracker positioned before this op, when the caller has one. */
+  add(op: Op, o: Observation, mode?: ModeTracker): void {
     if (op.op === 'access' || op.op === 'gva_to_gpa') {
       this.translations++;
-      this.bump(o.outcome === 'page_fault' ? PF_KEYS[(o.errorCode ?? 0) & 63] : o.outcome);
+      const key = o.outcome === 'page_fault' ? PF_KEYS[(o.errorCode ?? 0) & 63] : o.outcome;
+      this.bump(key);
+      if (mode !== undefined) {
+        const cls = o.outcome === 'page_fault' ? PF_CLASS[(o.errorCode ?? 0) & 63] : o.outcome;
+        const m = mode.mode();
+        const features = mode.features();
+        this.bumpMatrix(`${m}|any|${cls}`);
+        for (const f of features) this.bumpMatrix(`${m}|${f}|${cls}`);
+      }
     } else if (op.op === 'set') {
       this.sets++;
       this.bump(o.outcome === 'ok' ? 'set:ok' : o.outcome === 'gp' ? 'set:gp' : `set:${o.outcome}`);
     }
   }
 
-  /** Adds ops[i] with observations[i] for every observed op (the list may stop early at a divergence). */
+  /**
+   * Adds ops[i] with observations[i] for every observed op (the list may stop early at a
+   * divergence), following the paging mode through the successful register writes so the
+   * coverage matrix knows the mode of each translation.
+   */
   addScenario(ops: readonly Op[], observations: readonly Observation[]): void {
-    for (let i = 0; i < observations.length && i < ops.length; i++) this.add(ops[i], observations[i]);
+    const mode = new ModeTracker();
+    for (let i = 0; i < observations.length && i < ops.length; i++) {
+      this.add(ops[i], observations[i], mode);
+      mode.apply(ops[i], observations[i]);
+    }
   }
 
   merge(other: OutcomeMix): void {
     for (const [k, v] of other.counts) this.bump(k, v);
+    for (const [k, v] of other.matrix) this.bumpMatrix(k, v);
     this.translations += other.translations;
     this.sets += other.sets;
+  }
+
+  /** Everything, for sending between workers or storing (fromJSON rebuilds it). */
+  toJSON(): OutcomeMixJson {
+    return {
+      translations: this.translations,
+      sets: this.sets,
+      counts: this.toJson(),
+      matrix: Object.fromEntries([...this.matrix.entries()].sort(([a], [b]) => (a < b ? -1 : 1))),
+    };
+  }
+
+  static fromJSON(json: OutcomeMixJson): OutcomeMix {
+    const mix = new OutcomeMix();
+    mix.translations = json.translations;
+    mix.sets = json.sets;
+    for (const [k, v] of Object.entries(json.counts)) mix.bump(k, v);
+    for (const [k, v] of Object.entries(json.matrix ?? {})) mix.bumpMatrix(k, v);
+    return mix;
+  }
+
+  /** Translations by (paging mode, active feature, outcome class): the nightly heatmap's cells. */
+  coverageMatrix(): { mode: string; feature: string; outcome: string; count: number }[] {
+    return [...this.matrix.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([key, count]) => {
+        const [mode, feature, outcome] = key.split('|');
+        return { mode, feature, outcome, count };
+      });
+  }
+
+  /** Translations by paging mode and outcome class, e.g. {'4-level': {ok: 10, 'pf:np': 3}}. */
+  byMode(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const { mode, feature, outcome, count } of this.coverageMatrix()) {
+      // Each translation is counted once per active feature; 'any' holds the per-translation count.
+      if (feature !== 'any') continue;
+      (out[mode] ??= {})[outcome] = count;
+    }
+    return out;
   }
 
   get(key: string): number {
@@ -86,6 +149,17 @@ export class OutcomeMix {
   private bump(key: string, by = 1): void {
     this.counts.set(key, (this.counts.get(key) ?? 0) + by);
   }
+
+  private bumpMatrix(key: string, by = 1): void {
+    this.matrix.set(key, (this.matrix.get(key) ?? 0) + by);
+  }
+}
+
+export interface OutcomeMixJson {
+  readonly translations: number;
+  readonly sets: number;
+  readonly counts: Record<string, number>;
+  readonly matrix?: Record<string, number>;
 }
 
 function percent(n: number, total: number): string {
