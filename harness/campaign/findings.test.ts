@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenario/parse.js';
 import { writeFileAtomic, TEMP_PREFIX } from './atomic-write.js';
-import { findingDirName, FindingsStore, type FindingMeta } from './findings.js';
-import { fakeResult, smallScenario } from './test-support.js';
+import { findingDirName, FindingsStore, type FindingInput, type FindingMeta } from './findings.js';
+import { fakeResult, smallScenario, TEST_VERSIONS } from './test-support.js';
 
 let root: string;
 beforeEach(() => {
@@ -21,12 +21,25 @@ function tree(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).sort();
 }
 
-const context = { backends: ['legacy', 'refactored'], mutant: 'smep-enable-no-flush', version: '9.9.9', generator: { minOps: 20, maxOps: 120 } };
+const context = {
+  backends: ['legacy', 'refactored'],
+  mutant: 'smep-enable-no-flush',
+  versions: TEST_VERSIONS,
+  generator: { minOps: 20, maxOps: 120 },
+  campaignId: 'random:s:0/1',
+};
 const SIG = 'events/set/events[*].scope/4-level/legacy~refactored';
 
-function finding(name: string, signature = SIG) {
+function finding(name: string, signature = SIG): FindingInput {
   const scenario = smallScenario(name);
-  return { signature, scenario, result: fakeResult(scenario, { at: 1, signature }), seed: 's', index: 4, mutators: ['flip-pte-bit'], mode: 'pae' };
+  return {
+    signature,
+    class: 'outcome',
+    scenario,
+    result: fakeResult(scenario, { at: 1, signature }),
+    provenance: { engine: 'random', seed: 's', index: 4, mutators: ['flip-pte-bit'], mode: 'pae' },
+    firstSeenMs: 1234.4,
+  };
 }
 
 describe('findingDirName', () => {
@@ -67,11 +80,17 @@ describe('FindingsStore', () => {
       backends: ['legacy', 'refactored'],
       mutant: 'smep-enable-no-flush',
       version: '9.9.9',
+      versions: TEST_VERSIONS,
       generator: { minOps: 20, maxOps: 120 },
       mutators: ['flip-pte-bit'],
       targetMode: 'pae',
+      provenance: { engine: 'random', seed: 's', index: 4 },
       hits: 1,
+      hitsBy: { 'random:s:0/1': 1 },
+      firstSeen: 1234,
+      minimized: null,
     });
+    expect(report).toContain('Found by the seeded random generator: seed "s", scenario 4');
   });
 
   it('counts repeats into meta.json at flush and keeps the first scenario', () => {
@@ -86,13 +105,52 @@ describe('FindingsStore', () => {
     expect(JSON.parse(readFileSync(join(ref.dir, 'scenario.json'), 'utf8')).name).toBe('first');
   });
 
-  it('resumes over an earlier campaign: the stored scenario stays, hits go on', () => {
+  it('resumes over an earlier campaign: the stored scenario stays, hits go on per campaign', () => {
     new FindingsStore(root, context).add(finding('first'));
     const again = new FindingsStore(root, context).add(finding('second'));
     expect(again.isNew).toBe(false);
     expect(again.hits).toBe(2);
     expect(JSON.parse(readFileSync(join(again.dir, 'scenario.json'), 'utf8')).name).toBe('first');
-    expect(JSON.parse(readFileSync(join(again.dir, 'meta.json'), 'utf8')).hits).toBe(2);
+    const other = new FindingsStore(root, { ...context, campaignId: 'random:t:0/1' }).add(finding('third'));
+    expect(other.hits).toBe(3);
+    const meta = JSON.parse(readFileSync(join(again.dir, 'meta.json'), 'utf8'));
+    expect(meta).toMatchObject({ hits: 3, hitsBy: { 'random:s:0/1': 2, 'random:t:0/1': 1 } });
+  });
+
+  it('keeps the smaller minimized scenario and adds its section to the report', () => {
+    const store = new FindingsStore(root, context);
+    const ref = store.add(finding('first'));
+    const info = (afterOps: number) => ({ beforeOps: 3, afterOps, oracleCalls: 5, oneMinimal: true, complete: true, elapsedMs: 2, by: 'mmufuzz' as const });
+    expect(store.setMinimized(SIG, { ...smallScenario('min2'), ops: smallScenario().ops.slice(0, 2) }, info(2), 'report two\n')).toBe(true);
+    expect(store.setMinimized(SIG, smallScenario('min3'), info(3), 'report three\n')).toBe(false);
+    expect(store.setMinimized(SIG, { ...smallScenario('min1'), ops: smallScenario().ops.slice(0, 1) }, info(1), 'report one\n')).toBe(true);
+    expect(parseScenario(JSON.parse(readFileSync(join(ref.dir, 'minimized.json'), 'utf8')), 'm').name).toBe('min1');
+    const report = readFileSync(join(ref.dir, 'report.txt'), 'utf8');
+    expect(report).toContain('== Minimized: 3 -> 1 ops');
+    expect(report).toContain('report one');
+    expect(report).not.toContain('report two');
+    expect(report).toContain(`mmufuzz replay ${join(ref.dir, 'minimized.json')}`);
+    expect(JSON.parse(readFileSync(join(ref.dir, 'meta.json'), 'utf8')).minimized).toMatchObject({ afterOps: 1, oracleCalls: 5 });
+  });
+
+  it('stores a hang with its report and empty observations', () => {
+    const store = new FindingsStore(root, context);
+    const f = finding('hung', 'hang/invpcid/timeout/random/refactored');
+    const ref = store.add({ ...f, class: 'hang', result: null, hang: { backend: 'refactored', opIndex: 2, timeoutMs: 300 } });
+    expect(JSON.parse(readFileSync(join(ref.dir, 'observations.json'), 'utf8'))).toEqual({});
+    expect(readFileSync(join(ref.dir, 'report.txt'), 'utf8')).toContain('hang: backend refactored did not return from op 2: access read');
+  });
+
+  it('reads an older meta.json without hitsBy or versions', () => {
+    const dir = join(root, findingDirName(SIG));
+    new FindingsStore(root, context).add(finding('first'));
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+    delete meta.hitsBy;
+    delete meta.versions;
+    meta.hits = 5;
+    writeFileAtomic(join(dir, 'meta.json'), JSON.stringify(meta));
+    const again = new FindingsStore(root, context).add(finding('second'));
+    expect(again.hits).toBe(6);
   });
 
   it('keeps one directory per signature and leaves no temporary files', () => {

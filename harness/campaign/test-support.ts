@@ -42,3 +42,12 @@ export function fakeResult(scenario: Scenario, divergence?: { at: number; signat
   const other = [...list.slice(0, -1), { outcome: 'gp', events: [] } as Observation];
   return { observations: { a: list, b: other }, divergence: d };
 }
+
+/** A clock that moves `step` ms every time it is read. */
+export function fakeClock(step: number, start = 1_000_000): () => number {
+  let t = start;
+  return () => (t += step);
+}
+
+/** Versions for tests (no lookups). */
+export const TEST_VERSIONS = { mmufuzz: '9.9.9', node: '20', 'fast-check': '4' } as const;

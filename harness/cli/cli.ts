@@ -3,9 +3,13 @@
 import yargs, { type Argv } from 'yargs';
 import { UnknownBackendError } from '../../mmus/registry.js';
 import { ScenarioError } from '../scenario/errors.js';
+import { exportTestCommand } from './commands/export-test.js';
 import { fuzzCommand } from './commands/fuzz.js';
+import { mergeCommand } from './commands/merge.js';
+import { minimizeCommand } from './commands/minimize.js';
 import { mutantsCommand } from './commands/mutants.js';
 import { replayCommand } from './commands/replay.js';
+import { reportCommand } from './commands/report.js';
 import { showCommand } from './commands/show.js';
 import type { CliEnv, CommandSpec, ParsedArgs } from './commands/command.js';
 import { EXIT_CLEAN, EXIT_HARNESS_BUG, EXIT_USAGE, UsageError } from './exit-codes.js';
@@ -17,7 +21,16 @@ import { mmufuzzVersion } from './version.js';
 export { memoryIo, type CliIo } from './io.js';
 export { EXIT_CLEAN, EXIT_DIVERGENCE, EXIT_HARNESS_BUG, EXIT_USAGE } from './exit-codes.js';
 
-export const COMMANDS: readonly CommandSpec[] = [replayCommand, fuzzCommand, showCommand, mutantsCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  replayCommand,
+  fuzzCommand,
+  minimizeCommand,
+  exportTestCommand,
+  mergeCommand,
+  reportCommand,
+  showCommand,
+  mutantsCommand,
+];
 
 const DEFAULT_ENV: CliEnv = { fuzzEnv: processFuzzEnv };
 
@@ -85,7 +98,7 @@ function buildParser(choose: (spec: CommandSpec, args: ParsedArgs) => void): Arg
     .usage('$0 <command> [options]\n\nFuzzing and differential testing of KVM x86 MMU models.')
     .exitProcess(false)
     .strict()
-    .demandCommand(1, 'expected a command: replay, fuzz, show or mutants')
+    .demandCommand(1, 'expected a command: replay, fuzz, minimize, export-test, merge, report, show or mutants')
     .recommendCommands()
     .help()
     .alias('h', 'help')

@@ -49,6 +49,69 @@ export const OPTIONS = {
     type: 'number',
     describe: 'Most ops in a generated scenario (generator default 120)',
   },
+  engine: {
+    type: 'string',
+    describe: 'Engine: random (seeded generator; the default), property (fast-check) or coverage (jsfuzz)',
+  },
+  workers: {
+    type: 'number',
+    describe: 'Parallel workers (default: one per core; 1 when running from TypeScript sources)',
+  },
+  shard: {
+    type: 'string',
+    describe: 'i/N: run shard i of N; N machines with the same seed never repeat each other',
+  },
+  resume: {
+    type: 'string',
+    describe: 'Continue the campaign in DIR (its campaign.json); --time/--scenarios give a new total budget',
+  },
+  accept: {
+    type: 'string',
+    describe: 'Intended-differences ledger (docs/accept-ledger.md): matching divergences are counted apart, not stored',
+  },
+  minimize: {
+    type: 'boolean',
+    default: true,
+    describe: 'Minimize each new signature (--no-minimize to skip)',
+  },
+  'minimize-time': {
+    type: 'number',
+    describe: 'Seconds of minimization per new signature (default 10)',
+  },
+  tdp: {
+    type: 'string',
+    describe: 'Host TDP kind of every scenario: ept or npt (default: either, per scenario)',
+  },
+  corpus: {
+    type: 'string',
+    describe: 'Coverage engine: the corpus directory (default <findings>/coverage-corpus)',
+  },
+  'replay-path': {
+    type: 'string',
+    describe: 'Property engine: replay the run at fast-check SEED:PATH (printed with its findings) instead of a campaign',
+  },
+  'scenario-timeout': {
+    type: 'number',
+    describe: 'Seconds before a running scenario is a hang finding and its worker is restarted (default 10)',
+  },
+  out: {
+    type: 'string',
+    describe:
+      'Output: merge — the directory to merge into (required); report — the report directory (default "report"); minimize — the minimized scenario file (default <name>.min.json beside it)',
+  },
+  baseline: {
+    type: 'string',
+    describe: "Directory of known findings (last night's output, corpus/regressions); other signatures are new",
+  },
+  name: {
+    type: 'string',
+    describe: 'Regression name: the file is <dir>/<name>.json (default: from the mutant or the signature)',
+  },
+  dir: {
+    type: 'string',
+    default: 'corpus/regressions',
+    describe: 'Directory of curated regressions',
+  },
 } as const satisfies Record<string, Options>;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -38,12 +38,12 @@ export interface ReplayHintOptions {
 
 /**
  * The command line that replays a property run, e.g.
- * `mmufuzz fuzz --engine property --replay-path -1234:17:0:3 --backends legacy,refactored`.
+ * `mmufuzz fuzz --engine property --replay-path=-1234:17:0:3 --backends legacy,refactored`.
  * Empty when the provenance is not a property run's.
  */
 export function renderReplayHint(p: Provenance, opts: ReplayHintOptions = {}): string {
   if (p.engine !== 'property' || p.fcSeed === undefined || p.fcPath === undefined) return '';
-  const parts = ['mmufuzz fuzz --engine property', `--replay-path ${formatReplayPath(p.fcSeed, p.fcPath)}`];
+  const parts = ['mmufuzz fuzz --engine property', `--replay-path=${formatReplayPath(p.fcSeed, p.fcPath)}`];
   if (opts.tdp !== undefined) parts.push(`--tdp ${opts.tdp}`);
   if (opts.backends !== undefined) parts.push(`--backends ${opts.backends.join(',')}`);
   if (opts.mutant) parts.push(`--mutant ${opts.mutant}`);

@@ -118,7 +118,7 @@ describe('replay paths', () => {
       { engine: 'property', seed: 's', fcSeed: 5, fcPath: '2:1' },
       { backends: ['legacy', 'refactored'], mutant: MUTANT },
     );
-    expect(hint).toBe(`mmufuzz fuzz --engine property --replay-path 5:2:1 --backends legacy,refactored --mutant ${MUTANT}`);
+    expect(hint).toBe(`mmufuzz fuzz --engine property --replay-path=5:2:1 --backends legacy,refactored --mutant ${MUTANT}`);
     expect(renderReplayHint({ engine: 'random', seed: 's', index: 3 })).toBe('');
   });
 

@@ -1,40 +1,53 @@
 // `mmufuzz fuzz`
 import { fuzz, type FuzzOptions } from '../fuzz.js';
-import { numberArg, stringArg, type CommandSpec } from './command.js';
+import { numberArg, stringArg, type CommandSpec, type ParsedArgs } from './command.js';
 
 export const fuzzCommand: CommandSpec = {
   command: 'fuzz',
-  describe: 'Run a seeded random campaign; store each new divergence in --findings',
-  options: ['seed', 'time', 'scenarios', 'backends', 'mutant', 'findings', 'min-ops', 'max-ops'],
+  describe: 'Run a campaign (engines, parallel workers); store and minimize each new divergence in --findings',
+  options: [
+    'seed', 'time', 'scenarios', 'backends', 'mutant', 'findings', 'min-ops', 'max-ops', 'json', 'engine', 'workers',
+    'shard', 'resume', 'accept', 'minimize', 'minimize-time', 'tdp', 'corpus', 'replay-path', 'scenario-timeout',
+  ],
   examples: [
-    ['$0 fuzz --time 60', 'one minute, fresh seed'],
-    ['$0 fuzz --seed 42 --scenarios 1000', 'a reproducible campaign'],
+    ['$0 fuzz --time 60', 'one minute, fresh seed, one worker per core'],
+    ['$0 fuzz --seed 42 --scenarios 1000 --workers 2', 'a reproducible campaign'],
+    ['$0 fuzz --seed nightly --time 3600 --shard 3/8', 'machine 3 of 8 of a sharded campaign'],
+    ['$0 fuzz --resume findings', 'continue an interrupted campaign'],
   ],
   run: async (args, io, env) => {
-    const opts: FuzzOptions = { backends: stringArg(args, 'backends')!, findings: stringArg(args, 'findings')! };
-    const seed = stringArg(args, 'seed');
-    const mutant = stringArg(args, 'mutant');
-    const time = numberArg(args, 'time');
-    const scenarios = numberArg(args, 'scenarios');
-    const minOps = numberArg(args, 'min-ops', 'minOps');
-    const maxOps = numberArg(args, 'max-ops', 'maxOps');
     const fuzzEnv = env.fuzzEnv();
     try {
-      return await fuzz(
-        {
-          ...opts,
-          ...(seed !== undefined ? { seed } : {}),
-          ...(mutant !== undefined ? { mutant } : {}),
-          ...(time !== undefined ? { time } : {}),
-          ...(scenarios !== undefined ? { scenarios } : {}),
-          ...(minOps !== undefined ? { minOps } : {}),
-          ...(maxOps !== undefined ? { maxOps } : {}),
-        },
-        io,
-        fuzzEnv,
-      );
+      return await fuzz(fuzzOptionsFromArgs(args), io, fuzzEnv);
     } finally {
       fuzzEnv.dispose?.();
     }
   },
 };
+
+/** Parsed arguments -> FuzzOptions (absent options stay absent, so defaults live in one place). */
+export function fuzzOptionsFromArgs(args: ParsedArgs): FuzzOptions {
+  const opts: Record<string, unknown> = { backends: stringArg(args, 'backends')!, findings: stringArg(args, 'findings')! };
+  const put = (key: keyof FuzzOptions, value: unknown): void => {
+    if (value !== undefined) opts[key] = value;
+  };
+  put('seed', stringArg(args, 'seed'));
+  put('mutant', stringArg(args, 'mutant'));
+  put('time', numberArg(args, 'time'));
+  put('scenarios', numberArg(args, 'scenarios'));
+  put('minOps', numberArg(args, 'min-ops', 'minOps'));
+  put('maxOps', numberArg(args, 'max-ops', 'maxOps'));
+  put('engine', stringArg(args, 'engine'));
+  put('workers', numberArg(args, 'workers'));
+  put('shard', stringArg(args, 'shard'));
+  put('resume', stringArg(args, 'resume'));
+  put('accept', stringArg(args, 'accept'));
+  put('minimizeTime', numberArg(args, 'minimize-time', 'minimizeTime'));
+  put('scenarioTimeout', numberArg(args, 'scenario-timeout', 'scenarioTimeout'));
+  put('tdp', stringArg(args, 'tdp'));
+  put('corpus', stringArg(args, 'corpus'));
+  put('replayPath', stringArg(args, 'replay-path'));
+  if (args.minimize === false) opts.minimize = false;
+  if (args.json === true) opts.json = true;
+  return opts as unknown as FuzzOptions;
+}
