@@ -1,6 +1,7 @@
 // campaign.json: the plan, per-worker checkpoints (for --resume), merged statistics, signatures,
 // accepted counts, stale ledger entries and worker events. Rewritten atomically at every
 // checkpoint and at the end, in the findings directory.
+import type { EngineStatus } from '../engines/engine.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Provenance } from '../engines/engine.js';
@@ -65,6 +66,8 @@ export interface CampaignFile {
   /** Ledger entries that matched nothing; null while the campaign runs. */
   readonly stale: readonly string[] | null;
   readonly events: readonly WorkerEventRecord[];
+  /** The engine's own counters at the end (coverage: fuzzer executions, corpus, coverage). */
+  readonly engineStatus?: EngineStatus;
 }
 
 /** A campaign.json that cannot be used: exit 2 with file, place and expectation. */

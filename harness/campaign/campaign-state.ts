@@ -26,6 +26,8 @@ export interface RuntimeProgress {
   /** Engine status: corpus summed over workers, coverage the largest worker's. */
   readonly corpus?: number;
   readonly coverage?: number;
+  /** Fuzzer executions outside the oracle loop (coverage engine), summed over workers. */
+  readonly executions?: number;
   readonly workers: number;
   readonly restarts: number;
 }
@@ -70,7 +72,9 @@ export class CampaignState {
   progress(): RuntimeProgress {
     let corpus: number | undefined;
     let coverage: number | undefined;
+    let executions: number | undefined;
     for (const s of this.status.values()) {
+      if (s.executions !== undefined) executions = (executions ?? 0) + s.executions;
       if (s.corpus !== undefined) corpus = (corpus ?? 0) + s.corpus;
       if (s.coverage !== undefined) coverage = Math.max(coverage ?? 0, s.coverage);
     }
@@ -87,6 +91,7 @@ export class CampaignState {
       lastNewMs: this.lastNewMs,
       ...(corpus !== undefined ? { corpus } : {}),
       ...(coverage !== undefined ? { coverage } : {}),
+      ...(executions !== undefined ? { executions } : {}),
       workers: this.liveWorkers,
       restarts: this.restarts,
     };
@@ -109,6 +114,15 @@ export class CampaignState {
       accepted: this.accepted.toJSON(),
       stale: status === 'running' ? null : this.accepted.stale(),
       events: this.events,
+      ...engineStatusOf(this.progress()),
     };
   }
+}
+
+function engineStatusOf(p: RuntimeProgress): { engineStatus?: EngineStatus } {
+  const s: { corpus?: number; coverage?: number; executions?: number } = {};
+  if (p.corpus !== undefined) s.corpus = p.corpus;
+  if (p.coverage !== undefined) s.coverage = p.coverage;
+  if (p.executions !== undefined) s.executions = p.executions;
+  return Object.keys(s).length > 0 ? { engineStatus: s } : {};
 }

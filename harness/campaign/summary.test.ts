@@ -135,4 +135,8 @@ describe('renderProgress', () => {
     expect(text).toMatch(/^\[5\/50 12\.0s\] /);
     expect(text).toContain('corpus 17, cov 345, 3 accepted, 1 restart, 2 workers');
   });
+
+  it("shows the coverage engine's fuzzer executions and their rate", () => {
+    expect(renderProgress({ ...p, executions: 24_000, corpus: 17, coverage: 345 })).toContain('24000 execs (2000/s), corpus 17, cov 345');
+  });
 });

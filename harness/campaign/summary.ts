@@ -25,6 +25,10 @@ export function renderProgress(p: RuntimeProgress): string {
     `${opsPerSecond(p)} ops/s`,
     `${p.signatures} finding${p.signatures === 1 ? '' : 's'} (${last})`,
   ];
+  if (p.executions !== undefined) {
+    const rate = p.elapsedMs > 0 ? Math.round((p.executions * 1000) / p.elapsedMs) : 0;
+    parts.push(`${p.executions} execs (${rate}/s)`);
+  }
   if (p.corpus !== undefined) parts.push(`corpus ${p.corpus}`);
   if (p.coverage !== undefined) parts.push(`cov ${p.coverage}`);
   if (p.accepted > 0) parts.push(`${p.accepted} accepted`);
@@ -58,6 +62,14 @@ export function renderSummary(f: CampaignFile): string {
     `  operations:  ${f.stats.operations} in ${seconds(f.elapsedMs)} (${opsPerSecond({ operations: f.stats.operations, elapsedMs: f.elapsedMs })} ops/s)`,
     `  outcomes:    ${mix.render().split(' | ').join('\n               ')}`,
   ];
+  const es = f.engineStatus;
+  if (es !== undefined) {
+    const parts: string[] = [];
+    if (es.executions !== undefined) parts.push(`${es.executions} fuzzer executions (${opsPerSecond({ operations: es.executions, elapsedMs: f.elapsedMs })}/s)`);
+    if (es.corpus !== undefined) parts.push(`corpus ${es.corpus}`);
+    if (es.coverage !== undefined) parts.push(`coverage ${es.coverage}`);
+    lines.push(`  engine:      ${parts.join(', ')}`);
+  }
   renderFindings(f, lines);
   renderAccepted(f, lines);
   const counts = (type: string) => f.events.filter((e) => e.type === type).length;

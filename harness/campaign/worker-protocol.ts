@@ -1,7 +1,7 @@
 // What passes between the campaign supervisor and its workers: the worker's spec, the messages a
 // worker sends (all structured-clonable), and the shared slots the supervisor reads to see a
 // wedged worker without its cooperation.
-import type { Provenance } from '../engines/engine.js';
+import type { EngineStatus, Provenance } from '../engines/engine.js';
 import type { OracleResult } from '../oracle/oracle.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { CampaignPlan, WorkerSlot } from './plan.js';
@@ -38,11 +38,7 @@ export const SLOT_BACKEND = 5;
 export const SLOT_DONE = 6;
 export const SLOT_COUNT = 8;
 
-/** Engine-specific status for the live line. */
-export interface EngineStatus {
-  readonly corpus?: number;
-  readonly coverage?: number;
-}
+export type { EngineStatus };
 
 /** Counts since the previous message (so a lost worker loses at most one interval). */
 export interface WorkerDelta {

@@ -65,7 +65,7 @@ export function defaultCorpusDir(env: NodeJS.ProcessEnv = process.env): string {
  * `instrument`), else the defaults.
  */
 export function resolveCoverageOptions(ctx: EngineContext, given: CoverageEngineOptions): CoverageEngineOptions {
-  const from = (ctx as EngineContext & { engineOptions?: Readonly<Record<string, unknown>> }).engineOptions ?? {};
+  const from = ctx.engineOptions ?? {};
   const str = (k: string): string | undefined => optionOf(from, k, 'string') as string | undefined;
   const num = (k: string): number | undefined => optionOf(from, k, 'number') as number | undefined;
   const findings = str('findings');

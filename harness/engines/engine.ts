@@ -48,6 +48,8 @@ export interface EngineContext {
   readonly startIndex: number;
   readonly backends: readonly BackendFactory[];
   readonly genOptions: Partial<GeneratorOptions>;
+  /** Engine-specific options from the command line (coverage: corpus, findings directories). */
+  readonly engineOptions?: Readonly<Record<string, unknown>>;
   /**
    * Runs the oracle on a scenario and records it (statistics, findings) unless record is false.
    * Engines must run scenarios only through this: it also enforces the per-scenario time limit
@@ -61,10 +63,19 @@ export interface EngineContext {
   offerMinimized(signature: string, scenario: Scenario, provenance: Provenance): void;
   /** True once the budget is spent or a stop was requested: engines poll it between cases. */
   shouldStop(): boolean;
-  /** Engine-specific status for the live line: corpus size, coverage counters. */
-  status(s: { readonly corpus?: number; readonly coverage?: number }): void;
+  /**
+   * Engine-specific status for the live line: corpus size, coverage counters, and executions
+   * that ran outside execute() (the coverage engine's fuzzer process), all cumulative.
+   */
+  status(s: EngineStatus): void;
   /** Milliseconds from a fixed origin (injected; never Date.now in engines). */
   clock(): number;
+}
+
+export interface EngineStatus {
+  readonly corpus?: number;
+  readonly coverage?: number;
+  readonly executions?: number;
 }
 
 export interface Engine {
