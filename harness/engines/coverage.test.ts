@@ -14,7 +14,7 @@ import { drainQueue } from './coverage-queue.js';
 import { runInput } from './coverage-target.js';
 import { createCoverageEngine, CoverageOptionError, resolveCoverageOptions, type CoverageStats } from './coverage.js';
 import { decodeScenario } from './decode.js';
-import { fakeContext } from './property-test-context.js';
+import { fakeContext } from './test-property-context.js';
 
 const MUTANT = 'smap-implicit-honors-ac';
 /** jsfuzz executions allowed to find it (measured: the seed inputs alone usually do). */

@@ -8,7 +8,7 @@ import { openingOpCount } from '../generate/arbitraries/opening-op-count.js';
 import { runOracle } from '../oracle/oracle.js';
 import { scenarioToJson } from '../scenario/encode.js';
 import { IntentCommand } from './property-commands.js';
-import { fakeContext, type FakeContext } from './property-test-context.js';
+import { fakeContext, type FakeContext } from './test-property-context.js';
 import {
   allRanReplayPath,
   caseScenario,
