@@ -2,6 +2,7 @@
 // where the scenario came from, and, once minimized, the minimized report and its replay command.
 import { join } from 'node:path';
 import type { Provenance } from '../engines/engine.js';
+import { renderReplayHint } from '../engines/property-replay.js';
 import { renderDivergence } from '../oracle/report.js';
 import { renderOp } from '../scenario/print.js';
 import type { FindingInput } from './findings.js';
@@ -17,7 +18,7 @@ export function replayCommand(scenarioPath: string, backends: readonly string[],
 }
 
 /** One paragraph: how to rebuild the scenario from its engine's provenance. */
-export function describeProvenance(p: Provenance, version: string): string {
+export function describeProvenance(p: Provenance, version: string, backends?: readonly string[], mutant?: string): string {
   switch (p.engine) {
     case 'random':
       return (
@@ -25,7 +26,12 @@ export function describeProvenance(p: Provenance, version: string): string {
         `${p.mode !== undefined ? `, target mode ${p.mode}` : ''}${p.mutators !== undefined ? `, mutators ${p.mutators.join(',')}` : ''}, mmufuzz ${version}.`
       );
     case 'property':
-      return `Found by the property engine (fast-check): campaign seed ${JSON.stringify(p.seed)}, fast-check seed ${p.fcSeed ?? '?'}, path ${JSON.stringify(p.fcPath ?? '')}, mmufuzz ${version}.`;
+      return (
+        `Found by the property engine (fast-check): campaign seed ${JSON.stringify(p.seed)}, fast-check seed ${p.fcSeed ?? '?'}, path ${JSON.stringify(p.fcPath ?? '')}, mmufuzz ${version}.` +
+        (p.fcSeed !== undefined && p.fcPath !== undefined
+          ? `\nRe-run the fast-check case exactly (add --tdp if the campaign fixed it):\n  ${renderReplayHint(p, { ...(backends !== undefined ? { backends } : {}), ...(mutant !== undefined ? { mutant } : {}) })}`
+          : '')
+      );
     case 'coverage':
       return `Found by the coverage engine (jsfuzz): campaign seed ${JSON.stringify(p.seed)}, input ${p.input ?? '?'}, mmufuzz ${version}.`;
   }
@@ -42,7 +48,7 @@ export function findingReport(dir: string, f: FindingInput, backends: readonly s
     'Replay:',
     `  ${replayCommand(join(dir, 'scenario.json'), backends, mutant)}`,
     '',
-    describeProvenance(f.provenance, version),
+    describeProvenance(f.provenance, version, backends, mutant),
   ].join('\n') + '\n';
 }
 
