@@ -39,7 +39,7 @@ export class WorkerContext implements EngineContext {
   readonly startIndex: number;
   readonly backends: readonly BackendFactory[];
   readonly genOptions: EngineContext['genOptions'];
-  /** Engine-specific options from the plan (not part of the agreed EngineContext; read if present). */
+  /** Engine-specific options from the plan (coverage: corpus and findings directories). */
   readonly engineOptions: Readonly<Record<string, unknown>>;
 
   private readonly worker: number;
