@@ -166,6 +166,24 @@ describe('files', () => {
     ]);
   });
 
+  it('takes a findings store as its findings: minimized scenario, else the original; no campaign.json', () => {
+    const store = mkdtempSync(join(tmpdir(), 'mmufuzz-store-'));
+    try {
+      for (const [name, files] of [
+        ['f1', ['meta.json', 'scenario.json', 'minimized.json', 'observations.json']],
+        ['f2', ['meta.json', 'scenario.json', 'observations.json']],
+      ] as const) {
+        mkdirSync(join(store, name));
+        for (const f of files) writeFileSync(join(store, name, f), '{}');
+      }
+      writeFileSync(join(store, 'campaign.json'), '{}');
+      expect(listScenarioFiles([store])).toStrictEqual([join(store, 'f1', 'minimized.json'), join(store, 'f2', 'scenario.json')]);
+      expect(listScenarioFiles([join(store, 'f2')])).toStrictEqual([join(store, 'f2', 'scenario.json')]);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+
   it('rejects a missing path with a ScenarioError', () => {
     const missing = join(dir, 'nope');
     expect(() => listScenarioFiles([missing])).toThrow(

@@ -63,19 +63,36 @@ export function listScenarioFiles(paths: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The scenarios under a directory: every *.json, except that a findings directory (one holding
+ * meta.json and scenario.json) stands for its minimized scenario (else its original) and a
+ * campaign's own campaign.json is not a scenario. So `replay findings/` replays every finding.
+ */
 function jsonFilesUnder(dir: string): string[] {
   const found: string[] = [];
   const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
+    const entries = readdirSync(d, { withFileTypes: true });
+    const names = new Set(entries.filter((e) => e.isFile()).map((e) => e.name));
+    if (names.has(FINDING_META) && names.has(FINDING_SCENARIO)) {
+      found.push(join(d, names.has(FINDING_MINIMIZED) ? FINDING_MINIMIZED : FINDING_SCENARIO));
+      return;
+    }
+    for (const entry of entries) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.json')) found.push(full);
+      else if (entry.name.endsWith('.json') && entry.name !== CAMPAIGN_FILE) found.push(full);
     }
   };
   walk(dir);
   // Plain code-unit order, not locale order: the same list on every machine.
   return found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+// File names of the findings store (harness/campaign), known here so directories replay sensibly.
+const FINDING_META = 'meta.json';
+const FINDING_SCENARIO = 'scenario.json';
+const FINDING_MINIMIZED = 'minimized.json';
+const CAMPAIGN_FILE = 'campaign.json';
 
 /** A document of another format version gets a message about the version, not about its fields. */
 function checkFormat(json: unknown, file: string): void {
