@@ -111,6 +111,12 @@ export interface Observation {
   /** page_fault: who gets the fault. */
   readonly to?: 'L1' | 'L2';
   readonly events: readonly MmuEvent[];
+  /**
+   * Architectural backends only: other observations the architecture also allows for this op
+   * (a translation a TLB may still hold after a page-table edit without invalidation). The
+   * fields above are the fresh-walk result; the oracle accepts a match with any of these too.
+   */
+  readonly alternatives?: readonly Observation[];
 }
 
 /** Control-register state, for reports (mode, CR0/CR4/EFER at a divergence). */
