@@ -92,4 +92,54 @@ describe('compareObservations', () => {
       expect(compareObservations(ok(), { ...ok(), level: 2 }, 'architectural')).toMatchObject({ field: 'level' });
     });
   });
+
+  describe('alternatives (architectural TLB staleness)', () => {
+    // The reference's fresh walk says 0x5000 with an A update; a stale TLB entry allows 0x9000
+    // at level 1 with no A/D write, or mmio at 0x7000000.
+    const arch: Observation = {
+      outcome: 'ok', gpa: 0x5000, level: 1, events: [setAd(0x1000, 0x27)],
+      alternatives: [
+        { outcome: 'ok', gpa: 0x9000, level: 1, events: [] },
+        { outcome: 'mmio', gpa: 0x7000000, level: 1, events: [] },
+      ],
+    };
+    const kvm = (extra: Partial<Observation>): Observation => ({ outcome: 'ok', hpa: 0x100009000, level: 1, events: [map(9)], ...extra });
+
+    it('accepts a kvm observation equal to an alternative, on either side', () => {
+      expect(compareObservations(kvm({ gpa: 0x9000 }), arch, 'architectural')).toBeNull();
+      expect(compareObservations(arch, kvm({ gpa: 0x9000 }), 'architectural')).toBeNull();
+      expect(compareObservations({ outcome: 'mmio', gpa: 0x7000000, level: 1, events: [] }, arch, 'architectural')).toBeNull();
+    });
+
+    it('still accepts the primary', () => {
+      expect(compareObservations(kvm({ gpa: 0x5000, events: [setAd(0x1000, 0x27), map(5)] }), arch, 'architectural')).toBeNull();
+    });
+
+    it('an alternative is compared on every architectural field, set_ad included', () => {
+      // Same gpa as the alternative but with an A/D write the stale entry would not make.
+      const withAd = kvm({ gpa: 0x9000, events: [setAd(0x1000, 0x27)] });
+      expect(compareObservations(withAd, arch, 'architectural')).toEqual({ field: 'gpa', class: 'translation', values: [0x9000, 0x5000] });
+      expect(compareObservations(kvm({ gpa: 0x9000, level: 2 }), arch, 'architectural')).toMatchObject({ field: 'gpa' });
+    });
+
+    it('reports the difference against the primary when nothing matches', () => {
+      const pf: Observation = { outcome: 'page_fault', errorCode: 3, address: u64(0x5000), to: 'L1', events: [] };
+      expect(compareObservations(pf, arch, 'architectural')).toEqual({ field: 'outcome', class: 'outcome', values: ['page_fault', 'ok'] });
+      expect(compareObservations(kvm({ gpa: 0xa000 }), arch, 'architectural')).toEqual({ field: 'gpa', class: 'translation', values: [0xa000, 0x5000] });
+    });
+
+    it('alternatives of a fault primary: ok from the stale entry is accepted', () => {
+      const stale: Observation = {
+        outcome: 'page_fault', errorCode: 3, address: u64(0x5000), to: 'L1', events: [],
+        alternatives: [{ outcome: 'ok', gpa: 0x9000, level: 1, events: [] }],
+      };
+      expect(compareObservations(kvm({ gpa: 0x9000 }), stale, 'architectural')).toBeNull();
+      expect(compareObservations({ outcome: 'page_fault', errorCode: 3, address: u64(0x5000), to: 'L1', events: [] }, stale, 'architectural')).toBeNull();
+    });
+
+    it('the kvm scope ignores alternatives', () => {
+      const a: Observation = { ...kvm({ gpa: 0x5000 }), alternatives: [kvm({ gpa: 0x9000 })] };
+      expect(compareObservations(kvm({ gpa: 0x9000 }), a, 'kvm')).toMatchObject({ field: 'gpa' });
+    });
+  });
 });

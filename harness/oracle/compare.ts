@@ -26,8 +26,26 @@ function diff(field: string, cls: DivergenceClass, a: unknown, b: unknown): Fiel
   return { field, class: cls, values: [a, b] };
 }
 
-/** Returns the first differing field of a and b, or null when they agree within `scope`. */
+/**
+ * Returns the first differing field of a and b, or null when they agree within `scope`. In the
+ * architectural scope an observation that lists `alternatives` (outcomes the architecture also
+ * allows, e.g. a stale TLB translation) agrees when the other side equals its primary fields or
+ * any alternative; when none matches, the difference reported is the one against the primary.
+ */
 export function compareObservations(a: Observation, b: Observation, scope: CompareScope): FieldDifference | null {
+  const d = compareFields(a, b, scope);
+  if (d === null || scope === 'kvm') return d;
+  if (b.alternatives !== undefined) {
+    for (const alt of b.alternatives) if (compareFields(a, alt, scope) === null) return null;
+  }
+  if (a.alternatives !== undefined) {
+    for (const alt of a.alternatives) if (compareFields(alt, b, scope) === null) return null;
+  }
+  return d;
+}
+
+/** The primary fields only (alternatives are not looked at). */
+function compareFields(a: Observation, b: Observation, scope: CompareScope): FieldDifference | null {
   if (a.outcome !== b.outcome) return diff('outcome', 'outcome', a.outcome, b.outcome);
   if (a.gpa !== b.gpa) return diff('gpa', 'translation', a.gpa, b.gpa);
   if (scope === 'kvm' && a.hpa !== b.hpa) return diff('hpa', 'translation', a.hpa, b.hpa);

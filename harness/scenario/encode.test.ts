@@ -81,3 +81,27 @@ describe('observationToJson', () => {
     ).toStrictEqual({ cr0: '0x80010031', cr3: '0x1000', cr4: '0x20', efer: '0x500', pkru: '0x0', rflags: '0x2' });
   });
 });
+
+describe('alternatives', () => {
+  it('are encoded and rendered after the fresh result', async () => {
+    const { renderObservation } = await import('./print.js');
+    const o = {
+      outcome: 'page_fault' as const,
+      errorCode: 5,
+      address: { lo: 0x1000, hi: 0 },
+      to: 'L1' as const,
+      events: [],
+      alternatives: [{ outcome: 'ok' as const, gpa: 0x5000, level: 1, events: [] }],
+    };
+    expect(observationToJson(o, 3)).toEqual({
+      i: 3,
+      outcome: 'page_fault',
+      error_code: '0x5',
+      address: '0x1000',
+      to: 'L1',
+      events: [],
+      alternatives: [{ outcome: 'ok', gpa: '0x5000', level: 1, events: [] }],
+    });
+    expect(renderObservation(o)).toBe('page_fault error_code=0x5 address=0x1000 to=L1 | also allowed: [ok gpa=0x5000 level=1]');
+  });
+});

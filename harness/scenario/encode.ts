@@ -102,7 +102,14 @@ export function observationToJson(o: Observation, i: number): ObservationJson {
   if (o.errorCode !== undefined) out.error_code = numHex(o.errorCode);
   if (o.address !== undefined) out.address = u64ToHex(o.address);
   if (o.to !== undefined) out.to = o.to;
-  return { ...out, events: o.events.map(eventToJson) };
+  const json: ObservationJson = { ...out, events: o.events.map(eventToJson) };
+  if (o.alternatives !== undefined && o.alternatives.length > 0) {
+    json.alternatives = o.alternatives.map((a) => {
+      const { i: _i, ...rest } = observationToJson(a, i);
+      return rest;
+    });
+  }
+  return json;
 }
 
 export function eventToJson(e: MmuEvent): EventJson {

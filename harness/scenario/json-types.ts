@@ -64,6 +64,8 @@ export interface ObservationJson {
   address?: Hex;
   to?: 'L1' | 'L2';
   events: EventJson[];
+  /** Architectural backends: the other outcomes the architecture allows (same shape, no `i`). */
+  alternatives?: Omit<ObservationJson, 'i'>[];
 }
 
 /** vCPU control-register state in reports (divergences). */

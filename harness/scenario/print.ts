@@ -88,7 +88,10 @@ export function renderObservation(o: Observation): string {
   if (o.address !== undefined) parts.push(`address=${u64ToHex(o.address)}`);
   if (o.to !== undefined) parts.push(`to=${o.to}`);
   const line = parts.join(' ');
-  return o.events.length === 0 ? line : `${line} | ${o.events.map(renderEvent).join(', ')}`;
+  const withEvents = o.events.length === 0 ? line : `${line} | ${o.events.map(renderEvent).join(', ')}`;
+  // A TLB may also allow older translations: shown after the fresh result, each in brackets.
+  const alternatives = o.alternatives ?? [];
+  return alternatives.length === 0 ? withEvents : `${withEvents} | also allowed: ${alternatives.map((a) => `[${renderObservation(a)}]`).join(' ')}`;
 }
 
 export function renderEvent(e: MmuEvent): string {

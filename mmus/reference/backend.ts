@@ -1,10 +1,10 @@
-// The reference backend: one architectural vCPU (registers + guest memory) that applies each
-// operation by evaluating the SDM/APM rules on the current state. No roles, no permission
-// bitmaps, no shadow or TDP tables, no TLB: nothing is remembered between operations except the
-// registers and memory themselves.
+// The reference backend: one architectural vCPU (registers + guest memory + the architectural
+// TLB) that applies each operation by evaluating the SDM/APM rules on the current state. No roles,
+// no permission bitmaps, no shadow or TDP tables. Every access is walked afresh (the primary
+// observation); the TLB only adds the other outcomes a cached translation allows (alternatives).
 import type { AccessKind, Backend, Config, MmuEvent, Observation, Op, Reg, VcpuState } from '../backend.js';
 import { GuestMemory } from '../memory/guest-memory.js';
-import { PAGE_SIZE } from '../x86/bits.js';
+import { PAGE_SIZE, PFERR_PRESENT, PFERR_RSVD } from '../x86/bits.js';
 import type { U64 } from '../x86/u64.js';
 import { KIND_FETCH, KIND_READ, KIND_WRITE, type Kind } from './access-rights.js';
 import { setAccessedDirty } from './accessed-dirty.js';
@@ -15,7 +15,9 @@ import { loadPdptrs } from './pdptrs.js';
 import { setCr0, setCr3, setCr4, setEfer, setPkru, setRflags } from './register-writes.js';
 import { Registers } from './registers.js';
 import { translate, Walk } from './translate.js';
-import { invpcid } from './tlb-ops.js';
+import { Tlb, WITH_PCID } from './tlb.js';
+import { flushOnCr0, flushOnCr3, flushOnCr4, invlpg, invpcid } from './tlb-ops.js';
+import { cachedAlternatives, currentPcid, fillFromWalk, pageHi, pageLo } from './tlb-use.js';
 
 const NO_EVENTS: readonly MmuEvent[] = Object.freeze([]);
 const OK: Observation = Object.freeze({ outcome: 'ok', events: NO_EVENTS });
@@ -31,6 +33,7 @@ export class ReferenceBackend implements Backend {
   private readonly mem: GuestMemory;
   /** Scratch for the current walk's result (overwritten by every translation). */
   private readonly walk = new Walk();
+  private readonly tlb = new Tlb();
 
   constructor(config: Config) {
     this.m = makeMachine(config);
@@ -54,21 +57,33 @@ export class ReferenceBackend implements Backend {
       case 'set':
         return this.setOp(op.reg, op.value) ? OK : GP;
       case 'invlpg':
-        // INVLPG never faults on its operand (ledger 9: non-canonical is a no-op); no TLB here.
+        // INVLPG never faults on its operand (ledger 9: non-canonical is a no-op).
+        invlpg(this.r, this.tlb, op.gva);
         return OK;
       case 'invpcid':
-        return invpcid(this.r, this.m, op.type, op.pcid, op.gva) ? OK : GP;
+        return invpcid(this.r, this.m, this.tlb, op.type, op.pcid, op.gva) ? OK : GP;
       case 'memslot':
         return memslotOp(this.mem, op, NO_EVENTS);
     }
   }
 
+  /** A register write, then the TLB invalidation it architecturally implies (tlb-ops.ts). */
   private setOp(reg: Reg, v: U64): boolean {
-    const { r, m, mem } = this;
+    const { r, m, mem, tlb } = this;
+    const old = reg === 'cr0' ? r.cr0 : r.cr4;
     switch (reg) {
-      case 'cr0': return setCr0(r, m, mem, v);
-      case 'cr3': return setCr3(r, m, mem, v);
-      case 'cr4': return setCr4(r, m, mem, v);
+      case 'cr0':
+        if (!setCr0(r, m, mem, v)) return false;
+        flushOnCr0(tlb, old, r.cr0);
+        return true;
+      case 'cr3':
+        if (!setCr3(r, m, mem, v)) return false;
+        flushOnCr3(r, tlb, v);
+        return true;
+      case 'cr4':
+        if (!setCr4(r, m, mem, v)) return false;
+        flushOnCr4(r, tlb, old, r.cr4);
+        return true;
       case 'efer': return setEfer(r, m, v);
       case 'pkru': return setPkru(r, v);
       case 'rflags': return setRflags(r, v);
@@ -77,7 +92,8 @@ export class ReferenceBackend implements Backend {
 
   /**
    * A guest memory access (`full`) or the emulator's translation only (gva_to_gpa): canonical
-   * check (access only, IA-32e mode), walk, A/D, then for an access the memslot lookup.
+   * check (access only, IA-32e mode), walk, A/D, then for an access the memslot lookup. An
+   * access also consults and fills the TLB; gva_to_gpa is a software walk and touches neither.
    */
   private translateOp(gva: U64, accessKind: AccessKind, cpl: number, implicit: boolean, full: boolean): Observation {
     const r = this.r;
@@ -89,34 +105,51 @@ export class ReferenceBackend implements Backend {
     if (full && long && !isCanonical(r, gvaHi)) return GP;
     const kind = kindOf(accessKind);
     const mode = pagingMode(r);
-    let gpa: number;
-    let level: number;
-    let events = NO_EVENTS;
     if (mode === MODE_OFF) {
-      gpa = gvaLo; // no paging: linear = physical (SDM 4.1.1)
-      level = 0;
-    } else {
-      if (mode === MODE_PAE && this.m.amd) {
-        // model-contract "PDPTR load" (AMD/npt): the PDPTEs are re-read from memory at the start
-        // of each walking operation; a failed re-read keeps the registers as they were.
-        loadPdptrs(r, this.m, this.mem, r.cr3Lo, r.cr3Hi);
-      }
-      // SDM 4.6: CPL 3 accesses are user-mode unless implicit (implicit ones are supervisor).
-      const user = cpl === 3 && !implicit;
-      const w = this.walk;
-      if (!translate(r, this.m, this.mem, mode, gvaLo, gvaHi, kind, user, implicit, w)) {
-        const address = long || gva.hi === 0 ? gva : { lo: gvaLo, hi: 0 };
-        return { outcome: 'page_fault', errorCode: w.errorCode, address, to: 'L1', events: NO_EVENTS };
-      }
-      events = setAccessedDirty(this.mem, w, kind === KIND_WRITE, NO_EVENTS);
-      gpa = w.gpa;
-      level = w.level;
+      // No paging: linear = physical (SDM 4.1.1), and nothing is cached (the TLB is empty).
+      if (full && this.isMmio(gvaLo, kind)) return { outcome: 'mmio', gpa: gvaLo, level: 0, events: NO_EVENTS };
+      return { outcome: 'ok', gpa: gvaLo, level: 0, events: NO_EVENTS };
     }
-    if (full) {
-      // Model-contract "access": no memslot, or a write to a read-only one, is emulated MMIO.
-      const slot = this.mem.findSlot(Math.floor(gpa / PAGE_SIZE));
-      if (slot === undefined || (kind === KIND_WRITE && slot.readonly)) return { outcome: 'mmio', gpa, level, events };
+    if (mode === MODE_PAE && this.m.amd) {
+      // model-contract "PDPTR load" (AMD/npt): the PDPTEs are re-read from memory at the start
+      // of each walking operation; a failed re-read keeps the registers as they were.
+      loadPdptrs(r, this.m, this.mem, r.cr3Lo, r.cr3Hi);
     }
-    return { outcome: 'ok', gpa, level, events };
+    // SDM 4.6: CPL 3 accesses are user-mode unless implicit (implicit ones are supervisor).
+    const user = cpl === 3 && !implicit;
+    const w = this.walk;
+    // What the TLB held for the page when the access began (before it fills or invalidates).
+    const cached = full ? this.tlb.lookup(pageHi(gvaHi), pageLo(gvaLo)) : undefined;
+    if (!translate(r, this.m, this.mem, mode, gvaLo, gvaHi, kind, user, implicit, w)) {
+      const address = long || gva.hi === 0 ? gva : { lo: gvaLo, hi: 0 };
+      const fault: Observation = { outcome: 'page_fault', errorCode: w.errorCode, address, to: 'L1', events: NO_EVENTS };
+      // P = 1 and RSVD = 0: the walk reached its leaf and failed on rights.
+      const rightsFault = (w.errorCode & (PFERR_PRESENT | PFERR_RSVD)) === PFERR_PRESENT;
+      const alternatives = cached === undefined || cached.length === 0 ? undefined
+        : cachedAlternatives(cached, r, this.mem, kind, user, implicit, gvaLo, fault, w, rightsFault, NO_EVENTS);
+      if (alternatives !== undefined) return { ...fault, alternatives };
+      // The fault is certain, and a page fault invalidates the page's entries of the current
+      // PCID (SDM 4.10.4.1). Ledger (model-contract "Architectural TLB"): only where KVM does it,
+      // for P = 1 and RSVD = 0; a not-present or reserved-bit fault leaves them.
+      if (full && rightsFault) {
+        this.tlb.invalidatePage(pageHi(gvaHi), pageLo(gvaLo), currentPcid(r), WITH_PCID);
+      }
+      return fault;
+    }
+    const events = setAccessedDirty(this.mem, w, kind === KIND_WRITE, NO_EVENTS);
+    const gpa = w.gpa;
+    const level = w.level;
+    if (!full) return { outcome: 'ok', gpa, level, events };
+    // Model-contract "access": no memslot, or a write to a read-only one, is emulated MMIO.
+    const primary: Observation = { outcome: this.isMmio(gpa, kind) ? 'mmio' : 'ok', gpa, level, events };
+    const alternatives = cached === undefined || cached.length === 0 ? undefined
+      : cachedAlternatives(cached, r, this.mem, kind, user, implicit, gvaLo, primary, w, false, NO_EVENTS);
+    fillFromWalk(this.tlb, cached, r, w, gvaLo, gvaHi, kind === KIND_WRITE);
+    return alternatives === undefined ? primary : { ...primary, alternatives };
+  }
+
+  private isMmio(gpa: number, kind: Kind): boolean {
+    const slot = this.mem.findSlot(Math.floor(gpa / PAGE_SIZE));
+    return slot === undefined || (kind === KIND_WRITE && slot.readonly);
   }
 }

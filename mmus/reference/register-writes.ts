@@ -1,7 +1,7 @@
 // MOV to CR0/CR3/CR4, WRMSR EFER, WRPKRU and RFLAGS writes with the checks that raise #GP
 // (SDM 2.5, 2.2.1, 4.1.3, 4.4.1, 4.5; APM 3.1), as the KVM-visible CPU of
 // model-contract.md "Register writes" applies them. Each returns true (done) or false (#GP, nothing
-// changed). The reference models no TLB, so no write requests a flush.
+// changed). The TLB invalidations a write implies are applied by the caller (tlb-ops.ts).
 import type { GuestMemory } from '../memory/guest-memory.js';
 import type { U64 } from '../x86/u64.js';
 import {

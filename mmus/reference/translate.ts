@@ -1,6 +1,7 @@
 // Linear-to-physical translation by the paging structures of the current mode (SDM 4.3 32-bit,
 // 4.4 PAE, 4.5 4-/5-level; APM 5.2-5.4), with the access-rights check of SDM 4.6 and the error
-// code of SDM 4.7. Reads guest memory afresh on every call: nothing is cached between walks.
+// code of SDM 4.7. Reads guest memory afresh on every call; what a TLB may keep of a successful
+// walk is recorded in the Walk for the caller (tlb-use.ts), never consulted here.
 import { NOT_BACKED, type GuestMemory } from '../memory/guest-memory.js';
 import { CR4_PSE, EFER_NXE, PFERR_PRESENT, PFERR_RSVD, PTE_NX_HI, PTE_P, PTE_PKEY_SHIFT_HI, PTE_PS, PTE_RW, PTE_US } from '../x86/bits.js';
 import { accessFault, type Kind } from './access-rights.js';
@@ -24,6 +25,14 @@ export class Walk {
   readonly gpteGpa = new Float64Array(5);
   /** Entry width in bytes: 4 for 32-bit paging, 8 otherwise. */
   gpteSize = 8;
+  /** After a walk that reached its leaf: the rights of the whole path (SDM 4.10.2.2) ... */
+  userPage = false;
+  writable = false;
+  /** ... false when some entry has XD = 1 with EFER.NXE = 1 ... */
+  executable = false;
+  /** ... the leaf's protection key (0 outside IA-32e paging) and the leaf's low half as read. */
+  pkey = 0;
+  leafLo = 0;
 }
 
 /**
@@ -75,16 +84,22 @@ function walk32(
       const high = m.pse36 ? (lo >>> 13) & 0xf : 0;
       w.gpa = high * TWO32 + (((lo & 0xffc00000) | (gvaLo & 0x003fffff)) >>> 0);
       w.level = 2;
+      w.leafLo = lo;
       break;
     }
     if (level === 1) {
       w.gpa = ((lo & 0xfffff000) | (gvaLo & 0xfff)) >>> 0;
       w.level = 1;
+      w.leafLo = lo;
       break;
     }
     table = (lo & 0xfffff000) >>> 0; // with CR4.PSE=0, PS (bit 7) is ignored in a PDE
   }
   // 32-bit paging has no XD bit and no protection keys (those need IA-32e mode).
+  w.userPage = userPage;
+  w.writable = writable;
+  w.executable = true;
+  w.pkey = 0;
   const bits = accessFault(r, kind, user, implicit, userPage, writable, true, 0);
   return bits === 0 ? true : fail(r, kind, user, bits, w);
 }
@@ -158,6 +173,11 @@ function walk64(
       w.level = level;
       // Protection key: leaf bits 62:59 (SDM 4.6.2); only consulted in IA-32e mode with PKE.
       const pkey = pae ? 0 : (hi >>> PTE_PKEY_SHIFT_HI) & 0xf;
+      w.userPage = userPage;
+      w.writable = writable;
+      w.executable = executable;
+      w.pkey = pkey;
+      w.leafLo = lo;
       const bits = accessFault(r, kind, user, implicit, userPage, writable, executable, pkey);
       return bits === 0 ? true : fail(r, kind, user, bits, w);
     }
