@@ -119,6 +119,8 @@ export function setPkey(g: GenState): boolean {
     const bits = g.rng.pick([1, 2, 3]) << (2 * key);
     g.set('pkru', u64((g.regs.pkru | bits) >>> 0));
   }
+  // Look at the keyed page at once: a key only matters to a data access through it.
+  if (g.rng.bool(0.7)) accessMapped(g);
   return true;
 }
 

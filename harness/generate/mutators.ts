@@ -53,7 +53,7 @@ export const MUTATORS: readonly MutatorEntry[] = [
   { name: 'write-data', weight: 2, run: writeData },
   { name: 'flip-flag', weight: 9, run: flipFlag },
   { name: 'set-rsvd', weight: 4, run: setReserved },
-  { name: 'set-pkey', weight: 2, run: setPkey },
+  { name: 'set-pkey', weight: 3, run: setPkey },
   { name: 'repoint', weight: 2, run: repoint },
   { name: 'self-ref', weight: 1, run: selfRef },
   { name: 'leaf-outside', weight: 1, run: leafOutside },
