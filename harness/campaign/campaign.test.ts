@@ -13,10 +13,11 @@ import { runCampaign, type CampaignSetup } from './campaign.js';
 import { inProcessLauncher, type WorkerLauncher } from './launcher.js';
 import type { MinimizeJob, MinimizeOutcome } from './minimize-job.js';
 import { WHOLE, type CampaignPlan } from './plan.js';
-import type { WorkerMessage } from './worker-protocol.js';
+import { SLOT_COUNT, type WorkerMessage } from './worker-protocol.js';
+import { MINIMIZE_INTERRUPTED } from './minimize-queue.js';
 import { renderSummary } from './summary.js';
 import { throwingRefactored } from './test-backends.js';
-import { fakeClock, TEST_VERSIONS } from './test-support.js';
+import { fakeClock, fakeResult, smallScenario, TEST_VERSIONS } from './test-support.js';
 
 let root: string;
 beforeEach(() => {
@@ -181,6 +182,48 @@ describe('resume and worker failures', () => {
     const hits = (r: typeof straight) => Object.fromEntries(r.file.signatures.map((s) => [s.signature, s.hits]));
     expect(hits(second)).toEqual(hits(straight));
     for (const s of second.file.signatures) expect(JSON.parse(readFileSync(join(s.dir, 'meta.json'), 'utf8')).hits).toBe(s.hits);
+  });
+
+  it('a finding that arrives after Ctrl-C is stored, not queued for minimization, and the campaign still ends; resume minimizes it', async () => {
+    const scenario = smallScenario('late');
+    const result = fakeResult(scenario, { at: 2, signature: 'outcome/access/outcome/off/a~b' });
+    const provenance = { engine: 'random' as const, seed: 'late', index: 0 };
+    // A worker whose only finding is in flight when the stop request reaches it.
+    const late: WorkerLauncher = {
+      kind: 'in-process',
+      start(_spec, events) {
+        const slots = new Int32Array(SLOT_COUNT);
+        return {
+          slots,
+          requestStop: () =>
+            void Promise.resolve().then(() => {
+              events.message({ type: 'finding', worker: 0, elapsedMs: 5, scenario, result, provenance });
+              events.exit({ code: 0 });
+            }),
+          terminate: async () => {},
+        };
+      },
+      minimize: () => Promise.reject(new Error('no minimization after the interruption')),
+    };
+    const p = plan({ workers: 1, minimize: { enabled: true, timeMs: 500 } });
+    const stopped = runCampaign({ ...setup(p, root), launcher: late, stopRequested: () => true });
+    const settled = await Promise.race([stopped, new Promise<'never settled'>((r) => setTimeout(() => r('never settled'), 20_000))]);
+    if (settled === 'never settled') throw new Error('the campaign never ended after the interruption');
+    expect(settled.interrupted).toBe(true);
+    expect(settled.file.signatures).toHaveLength(1);
+    expect(settled.file.signatures[0]).toMatchObject({ minimized: null, minimizeNote: MINIMIZE_INTERRUPTED });
+    expect(readFileSync(join(settled.file.signatures[0]!.dir, 'scenario.json'), 'utf8')).toContain('"late"');
+
+    const jobs: string[] = [];
+    const resume = readCampaignFile(root);
+    const clock = fakeClock(1);
+    const again = await runCampaign({
+      ...setup(resume.plan, root),
+      resume,
+      launcher: { ...inProcessLauncher({ clock }), start: (_s, events) => (void Promise.resolve().then(() => events.exit({ code: 0 })), { slots: new Int32Array(SLOT_COUNT), requestStop: () => {}, terminate: async () => {} }), minimize: async (job) => (jobs.push(job.signature), { ok: false, reason: 'fake' }) },
+    });
+    expect(jobs).toEqual(['outcome/access/outcome/off/a~b']);
+    expect(again.file.signatures[0]!.minimizeNote).toBe('fake');
   });
 
   it('restarts a worker that dies and reports it; the budget is still run in full', async () => {

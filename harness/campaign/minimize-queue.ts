@@ -6,6 +6,9 @@ import type { MinimizeJob, MinimizeOutcome } from './minimize-job.js';
 import type { CampaignPlan } from './plan.js';
 import type { Scenario } from '../scenario/scenario.js';
 
+/** The note of a signature whose minimization the interruption cancelled or never started (resume redoes it). */
+export const MINIMIZE_INTERRUPTED = 'not minimized: the campaign was interrupted';
+
 export class MinimizeQueue {
   private readonly jobs: MinimizeJob[] = [];
   private running = false;
@@ -24,7 +27,12 @@ export class MinimizeQueue {
     return this.running || this.jobs.length > 0;
   }
 
-  add(signature: string, scenario: Scenario): void {
+  /**
+   * Queues a job; false once cancelled (a finding can still arrive after Ctrl-C: queuing it
+   * then would keep the queue busy for ever and the campaign would never finish).
+   */
+  add(signature: string, scenario: Scenario): boolean {
+    if (this.abort.signal.aborted) return false;
     const plan = this.plan;
     this.jobs.push({
       signature,
@@ -35,6 +43,7 @@ export class MinimizeQueue {
       timeMs: plan.minimize.timeMs,
     });
     this.pump();
+    return true;
   }
 
   /** Drops waiting jobs and ends the running one (Ctrl-C, a fatal error). */

@@ -11,7 +11,7 @@ import type { FindingInput } from './findings.js';
 import { detectHang, type HangFinding } from './hang.js';
 import type { WorkerHandle } from './launcher.js';
 import type { MinimizeJob, MinimizeOutcome } from './minimize-job.js';
-import { MinimizeQueue } from './minimize-queue.js';
+import { MINIMIZE_INTERRUPTED, MinimizeQueue } from './minimize-queue.js';
 import { deriveSeed, workerSlots, type WorkerSlot } from './plan.js';
 import { MAX_RESTARTS, type CampaignResult, type RuntimeDeps, type RuntimeOptions } from './runtime-types.js';
 import { SLOT_DONE, SLOT_RUNNING, SLOT_SEQ, type WorkerMessage } from './worker-protocol.js';
@@ -193,8 +193,8 @@ class Supervisor {
       record.minimizeNote = 'not minimized: a hang is not replayed';
     } else if (!this.opts.plan.minimize.enabled) {
       record.minimizeNote = 'not minimized (--no-minimize)';
-    } else {
-      this.minimizer.add(f.signature, f.scenario);
+    } else if (!this.minimizer.add(f.signature, f.scenario)) {
+      record.minimizeNote = MINIMIZE_INTERRUPTED;
     }
   }
 
@@ -226,7 +226,9 @@ class Supervisor {
   private requeueUnminimized(): void {
     if (!this.opts.plan.minimize.enabled) return;
     for (const r of this.state.signatures.values()) {
-      if (r.minimized !== null || r.minimizeNote !== null || !r.isNew || r.class === 'hang') continue;
+      const pending = r.minimizeNote === null || r.minimizeNote === MINIMIZE_INTERRUPTED;
+      if (r.minimized !== null || !pending || !r.isNew || r.class === 'hang') continue;
+      r.minimizeNote = null;
       try {
         this.minimizer.add(r.signature, loadScenarioFile(join(r.dir, 'scenario.json')));
       } catch {

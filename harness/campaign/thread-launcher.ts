@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerHandle, WorkerLauncher } from './launcher.js';
 import type { MinimizeJob, MinimizeOutcome } from './minimize-job.js';
+import { MINIMIZE_INTERRUPTED } from './minimize-queue.js';
 import { SLOT_COUNT, SLOT_STOP, type WorkerMessage, type WorkerSpec } from './worker-protocol.js';
 
 export type ThreadData = { readonly kind: 'fuzz'; readonly spec: WorkerSpec } | { readonly kind: 'minimize'; readonly job: MinimizeJob };
@@ -50,7 +51,7 @@ export function threadLauncher(entry: URL): WorkerLauncher {
           resolve(o);
         };
         const onAbort = (): void => {
-          settle({ ok: false, reason: 'interrupted' });
+          settle({ ok: false, reason: MINIMIZE_INTERRUPTED });
           void worker.terminate();
         };
         signal?.addEventListener('abort', onAbort);
