@@ -63,7 +63,9 @@ export type Op =
       /** add: size in bytes; ignored otherwise (0). */
       readonly size: number;
       readonly flags: readonly MemslotFlag[];
-    };
+    }
+  /** Deep check: the backend reports a canonical digest of its MMU's page tables (docs/model-contract-shadow.md). */
+  | { readonly op: 'check' };
 
 export type OpKind = Op['op'];
 
@@ -77,7 +79,17 @@ export type OpKind = Op['op'];
  */
 export type Outcome = 'ok' | 'page_fault' | 'tdp_fault' | 'gp' | 'mmio' | 'rejected';
 
-export type ZapReason = 'memslot';
+/**
+ * Why a shadow page or SPTE went (docs/model-contract-shadow.md, "Zaps"):
+ * memslot     — a memslot delete/move (TDP: the slot's SPTEs; shadow: KVM's fast zap of everything)
+ * pte_write   — an emulated write to a shadowed guest page table zapped the SPTE(s) of that gpte
+ * misaligned  — an emulated write not aligned to a gpte zapped the whole shadow page
+ * flood       — the third emulated write to an unused upper-level shadow page zapped it
+ * sync        — a sync found the gpte gone or changed (SPTE), or could not sync the page (sp)
+ * unsync_upper — an unsync page zapped because an upper-level page for its gfn was created
+ */
+export type ZapReason = 'memslot' | 'pte_write' | 'misaligned' | 'flood' | 'sync' | 'unsync_upper';
+export const ZAP_REASONS: readonly ZapReason[] = ['memslot', 'pte_write', 'misaligned', 'flood', 'sync', 'unsync_upper'];
 export type FlushScope = 'guest' | 'current' | 'gva' | 'remote';
 
 export type MmuEvent =
@@ -85,8 +97,21 @@ export type MmuEvent =
   | { readonly type: 'set_ad'; readonly gpa: number; readonly value: U64 }
   /** A leaf SPTE was installed for gfn (KVM's TDP/shadow page fault). spte excludes KVM software bits. */
   | { readonly type: 'map'; readonly gfn: number; readonly level: number; readonly spte: U64 }
-  /** A leaf SPTE mapping gfn was zapped; role = the shadow page holding it, kvm-chainsaw layout. */
+  /**
+   * An SPTE was zapped; role = the shadow page holding it, level = that page's level (common
+   * layout, docs/model-contract-shadow.md). gfn = the gfn a leaf mapped, or the child page's gfn.
+   */
   | { readonly type: 'zap'; readonly gfn: number; readonly level: number; readonly role: number; readonly reason: ZapReason }
+  /** Shadow paging: a shadow page was created (gfn = the guest table it shadows, or a direct page's base gfn). */
+  | { readonly type: 'sp'; readonly gfn: number; readonly level: number; readonly role: number }
+  /** Shadow paging: a whole shadow page was zapped. */
+  | { readonly type: 'zap_sp'; readonly gfn: number; readonly level: number; readonly role: number; readonly reason: ZapReason }
+  /** Shadow paging: a level-1 shadow page went unsync (its guest table is no longer write-protected). */
+  | { readonly type: 'unsync'; readonly gfn: number; readonly role: number }
+  /** Shadow paging: an unsync shadow page was synced (its SPTEs re-derived from the gptes). */
+  | { readonly type: 'sync'; readonly gfn: number; readonly role: number }
+  /** Shadow paging: an MMIO SPTE was installed for gfn (a gpa outside every memslot). */
+  | { readonly type: 'mmio_spte'; readonly gfn: number }
   /** A writable leaf SPTE lost W because dirty logging was enabled on its slot. */
   | { readonly type: 'wrprot'; readonly gfn: number; readonly level: number }
   /** gfn was marked dirty in its slot's dirty log. */
@@ -111,6 +136,8 @@ export interface Observation {
   /** page_fault: who gets the fault. */
   readonly to?: 'L1' | 'L2';
   readonly events: readonly MmuEvent[];
+  /** check: the canonical digest of the MMU's page tables (kvm backends only). */
+  readonly digest?: string;
   /**
    * Architectural backends only: other observations the architecture also allows for this op
    * (a translation a TLB may still hold after a page-table edit without invalidation). The

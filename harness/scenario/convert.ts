@@ -30,8 +30,8 @@ export function scenarioFromJson(doc: ScenarioJson, file: string): Scenario {
 type Fail = (path: string, expected: string) => never;
 
 function configFromJson(c: ConfigJson, fail: Fail): Config {
-  if (c.host.tdp === 'none') {
-    fail('/config/host/tdp', '"ept" or "npt" (shadow paging, tdp "none", is not supported yet), got "none"');
+  if (c.host.tdp === 'none' && c.host.ept_ad === true) {
+    fail('/config/host/ept_ad', 'false or absent with tdp "none" (shadow paging has no EPT), got true');
   }
   if (c.host.mbec === true) {
     fail('/config/host/mbec', 'false (EPT mode-based execute control, mbec, is not supported yet), got true');
@@ -41,7 +41,7 @@ function configFromJson(c: ConfigJson, fail: Fail): Config {
   checkDisjoint(memslots, fail);
   return {
     cpu: { maxphyaddr, features: new Set(c.cpu.features) },
-    host: { tdp: c.host.tdp, eptAd: c.host.ept_ad ?? true, mbec: c.host.mbec ?? false },
+    host: { tdp: c.host.tdp, eptAd: c.host.tdp === 'none' ? false : (c.host.ept_ad ?? true), mbec: c.host.mbec ?? false },
     memslots,
   };
 }

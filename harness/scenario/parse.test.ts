@@ -89,7 +89,7 @@ const BAD: [string, unknown, string, string][] = [
   ['unknown feature', withConfig((c) => { c.cpu.features = ['sse']; }), '/config/cpu/features/0', 'one of "nx", "pse36", "gbpages", "smep", "smap", "pku", "pcid", "la57", got "sse"'],
   ['maxphyaddr too small', withConfig((c) => { c.cpu.maxphyaddr = 35; }), '/config/cpu/maxphyaddr', 'an integer from 36 to 52, got 35'],
   ['maxphyaddr too large', withConfig((c) => { c.cpu.maxphyaddr = 53; }), '/config/cpu/maxphyaddr', 'an integer from 36 to 52, got 53'],
-  ['shadow paging', withConfig((c) => { c.host.tdp = 'none'; }), '/config/host/tdp', '"ept" or "npt" (shadow paging, tdp "none", is not supported yet), got "none"'],
+  ['ept_ad with shadow paging', withConfig((c) => { c.host.tdp = 'none'; c.host.ept_ad = true; }), '/config/host/ept_ad', 'false or absent with tdp "none" (shadow paging has no EPT), got true'],
   ['unknown tdp', withConfig((c) => { c.host.tdp = 'svm'; }), '/config/host/tdp', 'one of "ept", "npt", "none", got "svm"'],
   ['mbec', withConfig((c) => { c.host.mbec = true; }), '/config/host/mbec', 'false (EPT mode-based execute control, mbec, is not supported yet), got true'],
   ['unknown host field', withConfig((c) => { c.host.ad = true; }), '/config/host/ad', 'one of the properties "tdp", "ept_ad", "mbec", got "ad"'],
