@@ -165,6 +165,12 @@ export interface VcpuState {
 export interface Backend {
   apply(op: Op): Observation;
   state(): VcpuState;
+  /**
+   * Architectural backends: the KVM backends took one of the last op's `alternatives` (a stale
+   * translation), not the fresh walk; undo what only the fresh walk did (its A/D writes, its TLB
+   * fill), so guest memory stays the same on every side. Called right after apply().
+   */
+  adoptAlternative?(): void;
 }
 
 export interface BackendFactory {

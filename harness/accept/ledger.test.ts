@@ -42,6 +42,9 @@ describe('parseLedger', () => {
   it('normalizes single values to lists and "a~b" to a pair', () => {
     const l = parseLedger(doc(entry({ class: 'ad', mode: ['pae', '4-level'], backends: 'legacy~reference', tdp: 'npt', features: ['smap'], eptAd: false })), 'l.json');
     expect(l.entries[0]!.match).toEqual({ class: ['ad'], mode: ['pae', '4-level'], backends: ['legacy', 'reference'], tdp: ['npt'], features: ['smap'], eptAd: false });
+    // Shadow paging: its modes, the digest class and host none.
+    const shadow = parseLedger(doc(entry({ class: 'digest', mode: 'shadow-pae', tdp: 'none' })), 'l.json');
+    expect(shadow.entries[0]!.match).toEqual({ class: ['digest'], mode: ['shadow-pae'], tdp: ['none'] });
   });
 
   it('names the file, the JSON pointer and what was expected', () => {
@@ -49,7 +52,7 @@ describe('parseLedger', () => {
       [[], '(root)', /an object/],
       [{ format: 'x', entries: [] }, '/format', /"mmufuzz-accept\/1"/],
       [{ format: 'mmufuzz-accept/1' }, '/entries', /an array of entries, got nothing/],
-      [doc(entry({ tdp: 'vmx' })), '/entries/0/match/tdp', /one of ept, npt, got "vmx"/],
+      [doc(entry({ tdp: 'vmx' })), '/entries/0/match/tdp', /one of ept, npt, none, got "vmx"/],
       [doc(entry({ mode: ['pae', 'long'] })), '/entries/0/match/mode/1', /one of off, 32-bit/],
       [doc(entry({})), '/entries/0/match', /at least one of/],
       [doc(entry({ colour: 'red' })), '/entries/0/match/colour', /no key "colour"/],

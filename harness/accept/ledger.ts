@@ -9,11 +9,23 @@ import { findJsonSyntaxError } from '../scenario/json-syntax.js';
 export const LEDGER_FORMAT = 'mmufuzz-accept/1';
 
 /** Classes a ledger may name: the oracle's divergence classes and the runtime's `hang`. */
-export const LEDGER_CLASSES = ['outcome', 'translation', 'error_code', 'value', 'ad', 'events', 'crash', 'hang'] as const;
-export const LEDGER_MODES = ['off', '32-bit', 'pae', '4-level', '5-level'] as const;
+export const LEDGER_CLASSES = ['outcome', 'translation', 'error_code', 'value', 'ad', 'events', 'digest', 'crash', 'hang'] as const;
+/** Signature modes: the TDP paging modes, and the same under shadow paging (host tdp none). */
+export const LEDGER_MODES = [
+  'off',
+  '32-bit',
+  'pae',
+  '4-level',
+  '5-level',
+  'shadow-off',
+  'shadow-32-bit',
+  'shadow-pae',
+  'shadow-4-level',
+  'shadow-5-level',
+] as const;
 const OP_KINDS = ['write', 'read', 'access', 'gva_to_gpa', 'set', 'invlpg', 'invpcid', 'memslot', 'create'] as const;
 const ACCESS_KINDS = ['read', 'write', 'fetch'] as const;
-const TDP_KINDS = ['ept', 'npt'] as const;
+const TDP_KINDS = ['ept', 'npt', 'none'] as const;
 
 /** A predicate over one divergence; every key given must hold (an AND). */
 export interface LedgerMatch {

@@ -29,7 +29,7 @@ export function describeProvenance(p: Provenance, version: string, backends?: re
       return (
         `Found by the property engine (fast-check): campaign seed ${JSON.stringify(p.seed)}, fast-check seed ${p.fcSeed ?? '?'}, path ${JSON.stringify(p.fcPath ?? '')}, mmufuzz ${version}.` +
         (p.fcSeed !== undefined && p.fcPath !== undefined
-          ? `\nRe-run the fast-check case exactly (add --tdp if the campaign fixed it):\n  ${renderReplayHint(p, { ...(backends !== undefined ? { backends } : {}), ...(mutant !== undefined ? { mutant } : {}) })}`
+          ? `\nRe-run the fast-check case exactly (add --host if the campaign fixed it):\n  ${renderReplayHint(p, { ...(backends !== undefined ? { backends } : {}), ...(mutant !== undefined ? { mutant } : {}) })}`
           : '')
       );
     case 'coverage':

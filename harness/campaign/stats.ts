@@ -37,7 +37,7 @@ export class CampaignStats {
     this.scenarios++;
     this.operations += operationsRun(scenario, result);
     const first = Object.values(result.observations)[0];
-    if (first !== undefined) this.mix.addScenario(scenario.ops, first);
+    if (first !== undefined) this.mix.addScenario(scenario.ops, first, scenario.config.host.tdp);
   }
 
   get empty(): boolean {

@@ -1,6 +1,6 @@
 // `mmufuzz fuzz` campaign options through runCli (in-process workers, fake clock): JSON lines,
 // the ledger, usage errors.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ describe('mmufuzz fuzz --accept', () => {
     const findings = join(dir, 'bad-ledger');
     const r = await run(['fuzz', '--scenarios', '5', '--findings', findings, '--accept', bad]);
     expect(r.code).toBe(2);
-    expect(r.err).toBe(`mmufuzz: ${bad}: at /entries/0/match/tdp: expected one of ept, npt, got "vmx"\n`);
+    expect(r.err).toBe(`mmufuzz: ${bad}: at /entries/0/match/tdp: expected one of ept, npt, none, got "vmx"\n`);
     expect(existsSync(findings)).toBe(false);
     const syntax = await run(['fuzz', '--scenarios', '5', '--findings', findings, '--accept', ledgerFile('syntax.json', '{"format": ')]);
     expect(syntax.code).toBe(2);
@@ -86,6 +86,22 @@ describe('mmufuzz fuzz --accept', () => {
     const missing = await run(['fuzz', '--scenarios', '5', '--findings', findings, '--accept', join(dir, 'none.json')]);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('no such file or directory');
+  });
+});
+
+describe('mmufuzz fuzz --host', () => {
+  it('stores the host of generated scenarios in the plan (--tdp is the old name; mixed is the default)', async () => {
+    const plan = async (args: string[], name: string) => {
+      const findings = join(dir, name);
+      const r = await run(['fuzz', '--seed', 'h', '--scenarios', '0', '--findings', findings, ...args]);
+      expect(r.code).toBe(0);
+      return (JSON.parse(readFileSync(join(findings, 'campaign.json'), 'utf8')) as { plan: { generator: Record<string, unknown> } }).plan.generator;
+    };
+    expect(await plan(['--host', 'none'], 'host-none')).toMatchObject({ tdp: 'none' });
+    expect(await plan(['--tdp', 'npt'], 'host-npt')).toMatchObject({ tdp: 'npt' });
+    expect((await plan(['--host', 'mixed'], 'host-mixed')).tdp).toBeUndefined();
+    expect((await plan([], 'host-default')).tdp).toBeUndefined();
+    expect(fuzzOptionsFromArgs({ backends: 'legacy', findings: 'f', host: 'none', tdp: 'none' })).toMatchObject({ host: 'none' });
   });
 });
 
@@ -97,7 +113,8 @@ describe('mmufuzz fuzz usage errors', () => {
       [['--shard', 'two'], /--shard: expected i\/N/],
       [['--workers', '0'], /--workers: expected a positive integer/],
       [['--engine', 'afl'], /--engine: unknown engine "afl"/],
-      [['--tdp', 'vmx'], /--tdp: expected ept or npt/],
+      [['--tdp', 'vmx'], /--host: expected ept, npt, none \(shadow paging\) or mixed, got "vmx"/],
+      [['--host', 'shadow'], /--host: expected ept, npt, none/],
       [['--scenario-timeout', '0'], /--scenario-timeout: expected a positive number/],
       [['--minimize-time', '-1'], /--minimize-time: expected a positive number/],
       [['--resume', join(dir, 'nowhere')], /campaign\.json written by "mmufuzz fuzz"/],

@@ -51,7 +51,9 @@ export interface FuzzOptions {
   readonly scenarioTimeout?: number;
   /** JSON lines instead of text. */
   readonly json?: boolean;
-  /** Host TDP kind of every scenario (random and property engines); default: either. */
+  /** Host of generated scenarios (random and property engines): ept, npt, none or mixed (default). */
+  readonly host?: string;
+  /** The old name of `host` (ept, npt or none); `host` wins when both are given. */
   readonly tdp?: string;
   /** The coverage engine's corpus directory (default: <findings>/coverage-corpus). */
   readonly corpus?: string;
@@ -213,7 +215,7 @@ function rerunCommand(plan: CampaignPlan, opts: FuzzOptions): string {
     plan.shard.count > 1 ? `--shard ${plan.shard.index}/${plan.shard.count}` : '',
     opts.minOps === undefined ? '' : `--min-ops ${plan.generator.minOps}`,
     opts.maxOps === undefined ? '' : `--max-ops ${plan.generator.maxOps}`,
-    plan.generator.tdp === undefined ? '' : `--tdp ${plan.generator.tdp}`,
+    plan.generator.tdp === undefined ? '' : `--host ${plan.generator.tdp}`,
     plan.ledger === undefined ? '' : `--accept ${plan.ledger.file}`,
   ]
     .filter((s) => s !== '')
@@ -247,12 +249,17 @@ function positiveSeconds(name: string, s: number): number {
   return Math.round(s * 1000);
 }
 
+const HOSTS = ['ept', 'npt', 'none', 'mixed'] as const;
+
 function generatorOptions(opts: FuzzOptions): GeneratorOptions {
-  if (opts.tdp !== undefined && opts.tdp !== 'ept' && opts.tdp !== 'npt') throw new UsageError(`--tdp: expected ept or npt, got "${opts.tdp}"`);
-  const partial: { minOps?: number; maxOps?: number; tdp?: 'ept' | 'npt' } = {};
+  const host = opts.host ?? opts.tdp;
+  if (host !== undefined && !(HOSTS as readonly string[]).includes(host)) {
+    throw new UsageError(`--host: expected ept, npt, none (shadow paging) or mixed, got "${host}"`);
+  }
+  const partial: { minOps?: number; maxOps?: number; tdp?: 'ept' | 'npt' | 'none' } = {};
   if (opts.minOps !== undefined) partial.minOps = opts.minOps;
   if (opts.maxOps !== undefined) partial.maxOps = opts.maxOps;
-  if (opts.tdp !== undefined) partial.tdp = opts.tdp;
+  if (host !== undefined && host !== 'mixed') partial.tdp = host as 'ept' | 'npt' | 'none';
   try {
     return resolveGeneratorOptions(partial);
   } catch (e) {

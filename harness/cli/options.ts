@@ -78,9 +78,11 @@ export const OPTIONS = {
     type: 'number',
     describe: 'Seconds of minimization per new signature (default 10)',
   },
-  tdp: {
+  host: {
     type: 'string',
-    describe: 'Host TDP kind of every scenario: ept or npt (default: either, per scenario)',
+    alias: 'tdp',
+    describe:
+      'Host of generated scenarios: ept, npt, none (shadow paging) or mixed (the default: shadow paging for about a third, else ept or npt); --tdp is the old name',
   },
   corpus: {
     type: 'string',

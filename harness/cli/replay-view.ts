@@ -20,9 +20,11 @@ export function renderReplay(file: string, scenario: Scenario, result: OracleRes
   const lines = [`== ${file}${title}: ${scenario.ops.length} ops, backends ${names.join(', ')}`];
   for (let i = 0; i < ran; i++) {
     lines.push(`${`#${i}`.padEnd(opWidth)}  ${renderOp(scenario.ops[i], opts)}`);
+    // A check's digest block continues under the observation's column.
+    const under = `\n${' '.repeat(opWidth + 4 + nameWidth + 1)}`;
     const texts = names.map((name) => {
       const o = result.observations[name][i];
-      return o === undefined ? '(no observation: see the report below)' : renderObservation(o);
+      return o === undefined ? '(no observation: see the report below)' : renderObservation(o).split('\n').join(under);
     });
     // Identical observations (most writes, reads, register loads) take one line, not one per backend.
     if (names.length > 1 && texts.every((t) => t === texts[0])) {

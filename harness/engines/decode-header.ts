@@ -26,7 +26,8 @@ export interface DecodedHeader {
 }
 
 /**
- * Byte 0: bit 0 npt (else ept), bit 1 EPT A/D off, bits 2-3 second slot (none, ROM, RAM at
+ * Byte 0: bits 0-1 host: 0 EPT with A/D, 2 EPT without A/D, 1 NPT, 3 none (shadow paging, whose
+ * guest never has pku); bits 2-3 second slot (none, ROM, RAM at
  * 4 GiB, the same dirty-logged), bits 4-6 MAXPHYADDR, bit 7 slot 0 dirty-logged.
  * Byte 1: bit i set = CPU_FEATURES[i] absent. Byte 2: bits 0-1 mode, bits 2-7 tail length.
  * Bytes 3-6: tail seed. Byte 7: bit 0 tail first.
@@ -36,8 +37,9 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
   const b0 = at(0);
   const b1 = at(1);
   const b2 = at(2);
-  const tdp = b0 & 1 ? 'npt' : 'ept';
+  const tdp = (b0 & 3) === 3 ? 'none' : b0 & 1 ? 'npt' : 'ept';
   const features = new Set<CpuFeature>(CPU_FEATURES.filter((_, i) => ((b1 >> i) & 1) === 0));
+  if (tdp === 'none') features.delete('pku');
   const memslots: MemslotSpec[] = [{ ...MAIN_SLOT, flags: b0 & 0x80 ? ['dirty_log'] : [] }];
   const extra = (b0 >> 2) & 3;
   if (extra === 1) memslots.push({ ...RO_SLOT, flags: ['readonly'] });

@@ -104,11 +104,21 @@ describe('decodeScenario', () => {
     }
     expect([...seen].sort()).toEqual(
       [
-        'access', 'gva_to_gpa', 'invlpg', 'invpcid', 'read', 'write',
+        'access', 'check', 'gva_to_gpa', 'invlpg', 'invpcid', 'read', 'write',
         'memslot add', 'memslot delete', 'memslot flags', 'memslot move',
         'set cr0', 'set cr3', 'set cr4', 'set efer', 'set pkru', 'set rflags',
       ].sort(),
     );
+  });
+
+  it('decodes every host from header byte 0: ept with and without A/D, npt, none (no pku)', () => {
+    const host = (b0: number) => decodeScenario(new Uint8Array([b0, 0, 0, 0, 0, 0, 0, 0])).config;
+    expect(host(0).host).toEqual({ tdp: 'ept', eptAd: true, mbec: false });
+    expect(host(2).host).toEqual({ tdp: 'ept', eptAd: false, mbec: false });
+    expect(host(1).host).toEqual({ tdp: 'npt', eptAd: false, mbec: false });
+    expect(host(3).host).toEqual({ tdp: 'none', eptAd: false, mbec: false });
+    expect(host(3).cpu.features.has('pku')).toBe(false);
+    expect(host(0).cpu.features.has('pku')).toBe(true);
   });
 
   it('uses the same pools as the fast-check arbitraries (repeated to keep fast-check out of the fuzz target)', () => {

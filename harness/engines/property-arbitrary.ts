@@ -2,7 +2,7 @@
 // tuple so fast-check's seed and path identify a run; and the scenario a drawn case stands for.
 import fc from 'fast-check';
 import type { Config } from '../../mmus/backend.js';
-import { configArbitrary } from '../generate/arbitraries/config-arbitrary.js';
+import { configArbitrary, hostFeatures } from '../generate/arbitraries/config-arbitrary.js';
 import { openingDescription } from '../generate/arbitraries/opening-op-count.js';
 import type { GenMode } from '../generate/geometry.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -16,8 +16,8 @@ export const DEFAULT_MAX_COMMANDS = 100;
 export interface PropertyCaseOptions {
   /** Most commands per run (default DEFAULT_MAX_COMMANDS). */
   readonly maxCommands?: number;
-  /** Force the host TDP kind (default: drawn). */
-  readonly tdp?: 'ept' | 'npt';
+  /** Force the host: ept, npt or none (shadow paging); default: drawn. */
+  readonly tdp?: 'ept' | 'npt' | 'none';
 }
 
 /** A drawn case: the arguments of the property. */
@@ -52,9 +52,9 @@ export function propertyCaseArbitraries(
   return [config, fc.constantFrom(...MODES), commands];
 }
 
-function forceTdp(c: Config, tdp: 'ept' | 'npt'): Config {
+function forceTdp(c: Config, tdp: 'ept' | 'npt' | 'none'): Config {
   if (c.host.tdp === tdp) return c;
-  return { ...c, host: { tdp, eptAd: tdp === 'ept', mbec: false } };
+  return { ...c, cpu: { ...c.cpu, features: hostFeatures(c.cpu.features, tdp) }, host: { tdp, eptAd: tdp === 'ept', mbec: false } };
 }
 
 /** The scenario of a drawn case: the fixed opening of `mode`, then the commands' operations. */

@@ -31,7 +31,7 @@ export function parseReplayPath(text: string): { fcSeed: number; fcPath: string 
 
 /** Options that change what a replay builds or runs; they must match the campaign's. */
 export interface ReplayHintOptions {
-  readonly tdp?: 'ept' | 'npt';
+  readonly tdp?: 'ept' | 'npt' | 'none';
   readonly backends?: readonly string[];
   readonly mutant?: string | null;
 }
@@ -44,7 +44,7 @@ export interface ReplayHintOptions {
 export function renderReplayHint(p: Provenance, opts: ReplayHintOptions = {}): string {
   if (p.engine !== 'property' || p.fcSeed === undefined || p.fcPath === undefined) return '';
   const parts = ['mmufuzz fuzz --engine property', `--replay-path=${formatReplayPath(p.fcSeed, p.fcPath)}`];
-  if (opts.tdp !== undefined) parts.push(`--tdp ${opts.tdp}`);
+  if (opts.tdp !== undefined) parts.push(`--host ${opts.tdp}`);
   if (opts.backends !== undefined) parts.push(`--backends ${opts.backends.join(',')}`);
   if (opts.mutant) parts.push(`--mutant ${opts.mutant}`);
   return parts.join(' ');

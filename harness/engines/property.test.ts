@@ -16,6 +16,7 @@ import {
   formatReplayPath,
   mmuProperty,
   parseReplayPath,
+  propertyCaseArbitraries,
   renderReplayHint,
   replayProperty,
   type RoundOutcome,
@@ -70,6 +71,16 @@ describe('propertyEngine', () => {
     // Replay of the recorded (unshrunk) run from its own path.
     const original = replayProperty(first!.provenance.fcSeed!, first!.provenance.fcPath!, { backends: [legacy, mutant] });
     expect(scenarioToJson(original.scenario)).toEqual(scenarioToJson(first!.scenario));
+  });
+
+  it('forces the host of the drawn configs, shadow paging included', () => {
+    const [config] = propertyCaseArbitraries({ tdp: 'none' });
+    for (const c of fc.sample(config, { seed: 1, numRuns: 30 })) {
+      expect(c.host).toEqual({ tdp: 'none', eptAd: false, mbec: false });
+      expect(c.cpu.features.has('pku')).toBe(false);
+    }
+    const [drawn] = propertyCaseArbitraries({});
+    expect(new Set(fc.sample(drawn, { seed: 2, numRuns: 60 }).map((c) => c.host.tdp))).toEqual(new Set(['ept', 'npt', 'none']));
   });
 
   it('is deterministic in the worker seed', async () => {

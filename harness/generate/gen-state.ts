@@ -100,6 +100,11 @@ export class GenState {
     return this.config.cpu.features.has(feature);
   }
 
+  /** Host tdp none: KVM shadows the guest tables, so the shadow generators join the mix. */
+  get shadow(): boolean {
+    return this.config.host.tdp === 'none';
+  }
+
   get full(): boolean {
     return this.ops.length >= this.target;
   }

@@ -33,11 +33,19 @@ export const HOLES: readonly number[] = [0x6000000, 0x7f00000, 0xc0000000, 0xfee
 
 const MAXPHYADDRS: readonly number[] = [36, 39, 40, 46, 48, 52];
 
-/** A random config: TDP kind, MAXPHYADDR, a feature set biased to most features, 1-3 memslots. */
-export function pickConfig(rng: Rng, opts: GeneratorOptions): Config {
-  const tdp = opts.tdp ?? (rng.bool() ? 'ept' : 'npt');
+/**
+ * A random config: TDP kind, MAXPHYADDR, a feature set biased to most features, 1-3 memslots.
+ * `shadow`: host tdp none (shadow paging), drawn by the caller from its own stream so that the
+ * TDP configs of a seed stay what they were; KVM hides PKU from a shadow-paging guest, so its
+ * config never lists pku.
+ */
+export function pickConfig(rng: Rng, opts: GeneratorOptions, shadow = opts.tdp === 'none'): Config {
+  const forced = opts.tdp === 'none' ? undefined : opts.tdp;
+  const drawn = forced ?? (rng.bool() ? 'ept' : 'npt');
+  const tdp = shadow ? 'none' : drawn;
   // Most features most of the time: the interesting interactions need them on together.
   const features = new Set<CpuFeature>(CPU_FEATURES.filter(() => rng.bool(0.8)));
+  if (shadow) features.delete('pku');
   const memslots: MemslotSpec[] = [{ ...MAIN_SLOT, flags: rng.bool(0.1) ? ['dirty_log'] : [] }];
   if (rng.bool(0.3)) memslots.push({ ...RO_SLOT, flags: ['readonly'] });
   if (rng.bool(0.4)) {

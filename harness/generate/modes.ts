@@ -26,6 +26,7 @@ import {
 import type { GenState, Hierarchy, Plan } from './gen-state.js';
 import { isLongMode, type GenMode } from './geometry.js';
 import { dataPage } from './layout.js';
+import { shadowOpening } from './shadow-opening.js';
 import { mapRandom, newHierarchy } from './tables.js';
 
 /** Target mode and the CR4/EFER/CR0 extras for this scenario. */
@@ -137,6 +138,7 @@ export function setupScenario(g: GenState): void {
     if (h.mappings.length > 0 && g.ops.length >= budget) break;
     mapRandom(g, h);
   }
+  if (g.shadow) shadowOpening(g, h);
   enterMode(g, target, h, { cr4: g.plan.cr4Extra, nxe: g.plan.nxe, wp: g.plan.wp });
   if (isLongMode(target) && g.has('pcid') && rng.bool(0.25)) enablePcid(g);
   if ((g.regs.cr4 & CR4_PKE) !== 0 && rng.bool(0.5)) g.set('pkru', u64(randomPkru(g)));

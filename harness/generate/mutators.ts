@@ -33,6 +33,16 @@ import {
   toggleNxe,
   toggleWp,
 } from './register-mutators.js';
+import {
+  cr3Cycle,
+  dirtyLogLive,
+  floodTable,
+  invlpgLive,
+  liveGpteWrite,
+  mapTablePageMutator,
+  shareTableMutator,
+  wpSupervisorWrite,
+} from './shadow-mutators.js';
 import { invlpg, invpcid, memslot, writeData } from './system-mutators.js';
 
 /** Emits one or more ops; returns false (emitting nothing) when it does not apply right now. */
@@ -77,14 +87,54 @@ export const MUTATORS: readonly MutatorEntry[] = [
   { name: 'memslot', weight: 1, run: memslot },
 ];
 
-const TOTAL_WEIGHT = MUTATORS.reduce((sum, m) => sum + m.weight, 0);
+/**
+ * Weights of the TDP generators under shadow paging: mode switches, CR3 loads, invalidations and
+ * memslot changes reach far more of KVM there (roots, prev_roots, unsync, zaps); protection keys
+ * are hidden from a shadow-paging guest.
+ */
+const SHADOW_WEIGHTS: Readonly<Record<string, number>> = {
+  'access-mapped': 24,
+  'flip-flag': 6,
+  'set-pkey': 1,
+  pkru: 1,
+  'toggle-wp': 3,
+  'reload-cr3': 3,
+  'switch-cr3': 2,
+  'paging-off-on': 2,
+  'switch-mode': 3,
+  invlpg: 4,
+  invpcid: 3,
+  memslot: 3,
+};
 
-/** Draws an entry with probability proportional to its weight. */
+/** The generators only the shadow table has, aimed at KVM's shadow MMU (shadow-mutators.ts). */
+export const SHADOW_ONLY_MUTATORS: readonly MutatorEntry[] = [
+  { name: 'live-gpte-write', weight: 10, run: liveGpteWrite },
+  { name: 'share-table', weight: 4, run: shareTableMutator },
+  { name: 'flood-table', weight: 3, run: floodTable },
+  { name: 'map-table-page', weight: 4, run: mapTablePageMutator },
+  { name: 'invlpg-live', weight: 4, run: invlpgLive },
+  { name: 'cr3-cycle', weight: 4, run: cr3Cycle },
+  { name: 'wp-supervisor-write', weight: 3, run: wpSupervisorWrite },
+  { name: 'dirty-log-live', weight: 2, run: dirtyLogLive },
+];
+
+/** The table of host tdp none scenarios: the TDP generators reweighted, then the shadow ones. */
+export const SHADOW_MUTATORS: readonly MutatorEntry[] = [
+  ...MUTATORS.map((m) => ({ ...m, weight: SHADOW_WEIGHTS[m.name] ?? m.weight })),
+  ...SHADOW_ONLY_MUTATORS,
+];
+
+const TOTAL_WEIGHT = MUTATORS.reduce((sum, m) => sum + m.weight, 0);
+const SHADOW_TOTAL_WEIGHT = SHADOW_MUTATORS.reduce((sum, m) => sum + m.weight, 0);
+
+/** Draws an entry of the scenario's table (TDP or shadow) with probability proportional to its weight. */
 export function pickMutator(g: GenState): MutatorEntry {
-  let x = g.rng.next() * TOTAL_WEIGHT;
-  for (const m of MUTATORS) {
+  const table = g.shadow ? SHADOW_MUTATORS : MUTATORS;
+  let x = g.rng.next() * (g.shadow ? SHADOW_TOTAL_WEIGHT : TOTAL_WEIGHT);
+  for (const m of table) {
     x -= m.weight;
     if (x < 0) return m;
   }
-  return MUTATORS[MUTATORS.length - 1];
+  return table[table.length - 1];
 }

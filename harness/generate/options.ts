@@ -5,11 +5,19 @@ export interface GeneratorOptions {
   readonly minOps: number;
   /** Most ops in a scenario (default 120); setup that does not fit is cut. */
   readonly maxOps: number;
-  /** Force the host TDP kind; default: ept or npt at random per scenario. */
-  readonly tdp?: 'ept' | 'npt';
+  /**
+   * Force the host: ept, npt or none (shadow paging); default: mixed — shadow paging for a share
+   * of the scenarios (shadowShare), else ept or npt at random.
+   */
+  readonly tdp?: 'ept' | 'npt' | 'none';
+  /** Share of shadow-paging scenarios when tdp is not forced, 0..1 (default SHADOW_SHARE, 1/3). */
+  readonly shadowShare?: number;
 }
 
 export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = Object.freeze({ minOps: 20, maxOps: 120 });
+/** About one generated scenario in three runs under shadow paging unless told otherwise. */
+export const SHADOW_SHARE = 1 / 3;
+export const GENERATOR_HOSTS = ['ept', 'npt', 'none'] as const;
 
 /** Defaults filled in; throws RangeError on nonsense (a harness input error). */
 export function resolveGeneratorOptions(opts: Partial<GeneratorOptions> = {}): GeneratorOptions {
@@ -19,8 +27,17 @@ export function resolveGeneratorOptions(opts: Partial<GeneratorOptions> = {}): G
   if (!Number.isInteger(maxOps) || maxOps < minOps) {
     throw new RangeError(`generator: maxOps must be an integer >= minOps (${minOps}), got ${maxOps}`);
   }
-  if (opts.tdp !== undefined && opts.tdp !== 'ept' && opts.tdp !== 'npt') {
-    throw new RangeError(`generator: tdp must be "ept" or "npt", got ${String(opts.tdp)}`);
+  if (opts.tdp !== undefined && !(GENERATOR_HOSTS as readonly string[]).includes(opts.tdp)) {
+    throw new RangeError(`generator: tdp must be "ept", "npt" or "none", got ${String(opts.tdp)}`);
   }
-  return opts.tdp === undefined ? { minOps, maxOps } : { minOps, maxOps, tdp: opts.tdp };
+  const share = opts.shadowShare;
+  if (share !== undefined && !(share >= 0 && share <= 1)) {
+    throw new RangeError(`generator: shadowShare must be a number from 0 to 1, got ${String(share)}`);
+  }
+  return {
+    minOps,
+    maxOps,
+    ...(opts.tdp !== undefined ? { tdp: opts.tdp } : {}),
+    ...(share !== undefined ? { shadowShare: share } : {}),
+  };
 }

@@ -60,7 +60,7 @@ describe('generateScenario', () => {
       expect(scenario.ops.length).toBeGreaterThanOrEqual(20);
       expect(scenario.ops.length).toBeLessThanOrEqual(120);
       expect([36, 39, 40, 46, 48, 52]).toContain(scenario.config.cpu.maxphyaddr);
-      expect(['ept', 'npt']).toContain(scenario.config.host.tdp);
+      expect(['ept', 'npt', 'none']).toContain(scenario.config.host.tdp);
       expect(scenario.config.host.mbec).toBe(false);
     }
     for (let i = 0; i < 20; i++) {
@@ -74,7 +74,8 @@ describe('generateScenario', () => {
   it('rejects nonsense options', () => {
     expect(() => generateScenario('s', 0, { minOps: 10, maxOps: 5 })).toThrow(RangeError);
     expect(() => generateScenario('s', 0, { minOps: 0 })).toThrow(RangeError);
-    expect(() => generateScenario('s', 0, { tdp: 'none' as 'ept' })).toThrow(RangeError);
+    expect(() => generateScenario('s', 0, { tdp: 'vmx' as 'ept' })).toThrow(RangeError);
+    expect(() => generateScenario('s', 0, { shadowShare: 2 })).toThrow(RangeError);
   });
 
   it('records the generators it used in the description', () => {

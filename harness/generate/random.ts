@@ -7,7 +7,7 @@ import { GenState } from './gen-state.js';
 import { pickConfig } from './layout.js';
 import { setupScenario } from './modes.js';
 import { pickMutator } from './mutators.js';
-import { resolveGeneratorOptions, type GeneratorOptions } from './options.js';
+import { resolveGeneratorOptions, SHADOW_SHARE, type GeneratorOptions } from './options.js';
 import { Rng } from './rng.js';
 
 export type { GeneratorOptions } from './options.js';
@@ -23,6 +23,16 @@ export interface GeneratedScenario {
   readonly state: GenState;
 }
 
+/** Chance, per mix-phase draw, of a `check` op (the models' digest of their page tables). */
+const SHADOW_CHECK_RATE = 0.04;
+const TDP_CHECK_RATE = 0.005;
+
+function emitCheck(g: GenState): void {
+  g.origin = 'check';
+  g.emit({ op: 'check' });
+  g.markUsed('check');
+}
+
 /** Scenario number `index` of the campaign seeded with `seed`. */
 export function generateScenario(seed: string, index: number, opts: Partial<GeneratorOptions> = {}): Scenario {
   return generateDetailed(seed, index, opts).scenario;
@@ -32,9 +42,13 @@ export function generateScenario(seed: string, index: number, opts: Partial<Gene
 export function generateDetailed(seed: string, index: number, opts: Partial<GeneratorOptions> = {}): GeneratedScenario {
   const o = resolveGeneratorOptions(opts);
   const rng = new Rng(`${seed}/${index}`);
-  const config = pickConfig(rng.fork('config'), o);
+  // The host comes from its own stream: a TDP scenario of a seed is the same whatever the share.
+  const shadow = o.tdp === 'none' || (o.tdp === undefined && rng.fork('host').bool(o.shadowShare ?? SHADOW_SHARE));
+  const config = pickConfig(rng.fork('config'), o, shadow);
   const total = o.minOps + rng.int(o.maxOps - o.minOps + 1);
   const g = new GenState(rng.fork('ops'), config, total);
+  // `check` ops come from a stream of their own too, so they never shift the other draws.
+  const checks = rng.fork('check');
   setupScenario(g);
   if (!g.full) {
     // Every scenario touches what it mapped at least once, right after paging is on.
@@ -43,6 +57,10 @@ export function generateDetailed(seed: string, index: number, opts: Partial<Gene
     g.markUsed('access-mapped');
   }
   for (let idle = 0; !g.full && idle < 100; ) {
+    if (checks.bool(g.shadow ? SHADOW_CHECK_RATE : TDP_CHECK_RATE)) {
+      emitCheck(g);
+      continue;
+    }
     const m = pickMutator(g);
     g.origin = m.name;
     if (m.run(g)) {
@@ -56,6 +74,11 @@ export function generateDetailed(seed: string, index: number, opts: Partial<Gene
   g.origin = 'access-mapped';
   while (!g.full) accessMapped(g);
   const ops = g.ops.slice(0, total);
+  // Shadow scenarios often end on a check: the last chance to compare the shadow pages.
+  if (g.shadow && ops.length > 1 && ops[ops.length - 1].op !== 'check' && checks.bool(0.5)) {
+    ops[ops.length - 1] = { op: 'check' };
+    g.markUsed('check');
+  }
   const scenario: Scenario = {
     format: SCENARIO_FORMAT,
     name: `random-${seed}-${index}`,

@@ -94,6 +94,8 @@ export function opSteps(op: Op): Step<Op>[] {
         ...op.flags.map((f): Step<Op> => (o) => (o.op === 'memslot' && o.flags.includes(f) ? { ...o, flags: o.flags.filter((x) => x !== f) } : undefined)),
       ];
     case 'read':
+    case 'check':
+      // A check has no fields; like a read it can only be dropped (ddmin does that).
       return [];
   }
 }

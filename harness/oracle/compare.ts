@@ -4,7 +4,7 @@ import type { MmuEvent, Observation, U64 } from '../../mmus/backend.js';
 import type { DivergenceClass } from './divergence.js';
 
 /**
- * kvm: both backends claim KVM fidelity, every field and event counts.
+ * kvm: both backends claim KVM fidelity, every field and event counts, and the `check` digests.
  * architectural: one side is an architectural model; only outcome, gpa, level, value, errorCode,
  * address, to and the ordered set_ad events count (no hpa, no map/zap/wrprot/dirty/flush).
  */
@@ -44,6 +44,11 @@ export function compareObservations(a: Observation, b: Observation, scope: Compa
   return d;
 }
 
+/** True when a and b agree on their primary fields (not through an alternative). */
+export function agreesWithPrimary(a: Observation, b: Observation, scope: CompareScope): boolean {
+  return compareFields(a, b, scope) === null;
+}
+
 /** The primary fields only (alternatives are not looked at). */
 function compareFields(a: Observation, b: Observation, scope: CompareScope): FieldDifference | null {
   if (a.outcome !== b.outcome) return diff('outcome', 'outcome', a.outcome, b.outcome);
@@ -54,7 +59,25 @@ function compareFields(a: Observation, b: Observation, scope: CompareScope): Fie
   if (a.errorCode !== b.errorCode) return diff('error_code', 'error_code', a.errorCode, b.errorCode);
   if (!u64OptEq(a.address, b.address)) return diff('address', 'error_code', a.address, b.address);
   if (a.to !== b.to) return diff('to', 'error_code', a.to, b.to);
-  return scope === 'kvm' ? compareAllEvents(a.events, b.events) : compareSetAdEvents(a.events, b.events);
+  if (scope !== 'kvm') return compareSetAdEvents(a.events, b.events);
+  const e = compareAllEvents(a.events, b.events);
+  if (e !== null || a.digest === b.digest) return e;
+  return digestDifference(a.digest, b.digest);
+}
+
+/**
+ * Two digests differ: the values are the first differing line of each side as `line <n>: <text>`
+ * (n from 1; `line <n>: (end of digest)` for the shorter side), so a report shows where the page
+ * tables part, not two whole digests. A missing digest stays undefined.
+ */
+export function digestDifference(a: string | undefined, b: string | undefined): FieldDifference {
+  if (a === undefined || b === undefined) return diff('digest', 'digest', a, b);
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  let i = 0;
+  while (i < la.length && i < lb.length && la[i] === lb[i]) i++;
+  const line = (ls: readonly string[]): string => `line ${i + 1}: ${i < ls.length ? ls[i] : '(end of digest)'}`;
+  return diff('digest', 'digest', line(la), line(lb));
 }
 
 function eventClass(x: MmuEvent | undefined, y: MmuEvent | undefined): DivergenceClass {
@@ -118,10 +141,34 @@ function differingEventField(x: MmuEvent, y: MmuEvent): string | null {
       const o = y as typeof x;
       if (x.gfn !== o.gfn) return 'gfn';
       if (x.level !== o.level) return 'level';
-      if (x.role !== o.role) return 'role';
+      if (x.role >>> 0 !== o.role >>> 0) return 'role';
       if (x.reason !== o.reason) return 'reason';
       return null;
     }
+    case 'sp': {
+      const o = y as typeof x;
+      if (x.gfn !== o.gfn) return 'gfn';
+      if (x.level !== o.level) return 'level';
+      if (x.role >>> 0 !== o.role >>> 0) return 'role';
+      return null;
+    }
+    case 'zap_sp': {
+      const o = y as typeof x;
+      if (x.gfn !== o.gfn) return 'gfn';
+      if (x.level !== o.level) return 'level';
+      if (x.role >>> 0 !== o.role >>> 0) return 'role';
+      if (x.reason !== o.reason) return 'reason';
+      return null;
+    }
+    case 'unsync':
+    case 'sync': {
+      const o = y as typeof x;
+      if (x.gfn !== o.gfn) return 'gfn';
+      if (x.role >>> 0 !== o.role >>> 0) return 'role';
+      return null;
+    }
+    case 'mmio_spte':
+      return x.gfn !== (y as typeof x).gfn ? 'gfn' : null;
     case 'wrprot': {
       const o = y as typeof x;
       if (x.gfn !== o.gfn) return 'gfn';

@@ -4,9 +4,10 @@ import type { Op, Observation, VcpuState } from '../../mmus/backend.js';
 /**
  * What kind of difference the first differing field is:
  * outcome (ok vs page_fault, ...), translation (gpa/hpa/level), error_code (error_code/address/to),
- * value (a `read`), ad (set_ad events), events (map/zap/wrprot/dirty/flush), crash (a backend threw).
+ * value (a `read`), ad (set_ad events), events (map/zap/sp/unsync/sync/wrprot/dirty/flush...),
+ * digest (the `check` digests of two kvm backends), crash (a backend threw).
  */
-export type DivergenceClass = 'outcome' | 'translation' | 'error_code' | 'value' | 'ad' | 'events' | 'crash';
+export type DivergenceClass = 'outcome' | 'translation' | 'error_code' | 'value' | 'ad' | 'events' | 'digest' | 'crash';
 
 export const DIVERGENCE_CLASSES: readonly DivergenceClass[] = [
   'outcome',
@@ -15,6 +16,7 @@ export const DIVERGENCE_CLASSES: readonly DivergenceClass[] = [
   'value',
   'ad',
   'events',
+  'digest',
   'crash',
 ];
 
@@ -31,7 +33,7 @@ export interface Divergence {
   readonly values: readonly [unknown, unknown];
   /** The first backend's vCPU state before the diverging op. */
   readonly state: VcpuState;
-  /** Paging mode of `state`: off, 32-bit, pae, 4-level, 5-level. */
+  /** Paging mode of `state`: off, 32-bit, pae, 4-level, 5-level; `shadow-` prefixed under tdp none. */
   readonly mode: string;
   /** Stable deduplication key (see signature.ts). */
   readonly signature: string;

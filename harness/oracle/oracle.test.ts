@@ -112,6 +112,28 @@ describe('runOracle', () => {
     expect(runOracle(scenario, [fake(), fake({ name: 'other', tweak: noHpa })]).divergence).toMatchObject({ index: 3, field: 'hpa' });
   });
 
+  it('tells an architectural backend when the KVM side took one of its alternatives, and only then', () => {
+    // Op 4: the kvm side returns a stale translation (no A/D write) that the reference lists as an alternative.
+    const stale: Observation = { outcome: 'ok', gpa: 0x7000, level: 1, events: [] };
+    const kvm = fake({ name: 'kvm', tweak: (i, o) => (i === 4 ? { ...stale, hpa: 0x1_0000_7000 } : o) });
+    let adopted: number[] = [];
+    const arch = fake({ name: 'ref', fidelity: 'architectural', tweak: (i, o) => (i === 4 || i === 5 ? { ...o, alternatives: [stale] } : o) });
+    const withAdopt: BackendFactory = {
+      ...arch,
+      create(c) {
+        const b = arch.create(c);
+        let i = -1;
+        return { apply: (op) => (i++, b.apply(op)), state: () => b.state(), adoptAlternative: () => adopted.push(i) };
+      },
+    };
+    expect(runOracle(scenario, [kvm, withAdopt]).divergence).toBeNull();
+    // Op 5 matched the primary (the alternative was not taken): no call.
+    expect(adopted).toEqual([4]);
+    adopted = [];
+    expect(runOracle(scenario, [withAdopt, kvm]).divergence).toBeNull();
+    expect(adopted).toEqual([4]);
+  });
+
   it('turns a backend that throws into a crash divergence', () => {
     const thrower = fake({
       name: 'refactored',

@@ -11,9 +11,9 @@ import {
 import { u64 } from '../../mmus/x86/u64.js';
 import { CR0_RESET, RFLAGS_FIXED } from '../../mmus/x86/bits.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { compareObservations, type CompareScope, type FieldDifference } from './compare.js';
+import { agreesWithPrimary, compareObservations, type CompareScope, type FieldDifference } from './compare.js';
 import type { Divergence, OracleResult } from './divergence.js';
-import { pagingMode } from './mode.js';
+import { hostModeOf } from './mode.js';
 import { divergenceSignature } from './signature.js';
 
 export type { Divergence, DivergenceClass, OracleResult } from './divergence.js';
@@ -84,9 +84,18 @@ export function runOracle(scenario: Scenario, backends: readonly BackendFactory[
       return { observations, divergence: d };
     }
     const first = current[0]!;
+    let adopted = false;
     for (let k = 1; k < n; k++) {
-      const d = compareObservations(first, current[k]!, scopes[k]);
+      const other = current[k]!;
+      const d = compareObservations(first, other, scopes[k]);
       if (d !== null) return { observations, divergence: fieldDivergence(scenario, backends[0], names, i, k, d) };
+      // The KVM side took a stale translation the architecture allows: the architectural side
+      // follows that execution (its fresh walk's A/D writes are undone).
+      if (scopes[k] === 'architectural' && (first.alternatives !== undefined || other.alternatives !== undefined) && !agreesWithPrimary(first, other, scopes[k])) {
+        if (other.alternatives !== undefined) instances[k].adoptAlternative?.();
+        else if (!adopted) instances[0].adoptAlternative?.();
+        adopted = true;
+      }
     }
   }
   return { observations, divergence: null };
@@ -135,8 +144,15 @@ function fieldDivergence(
     backends: [names[0], names[other]],
     values: d.values,
     state,
-    mode: pagingMode(state),
-    signature: divergenceSignature({ class: d.class, opKind: op.op, field: d.field, state, pair: [names[0], names[other]] }),
+    mode: hostModeOf(state, scenario.config.host.tdp),
+    signature: divergenceSignature({
+      class: d.class,
+      opKind: op.op,
+      field: d.field,
+      state,
+      tdp: scenario.config.host.tdp,
+      pair: [names[0], names[other]],
+    }),
   };
 }
 
@@ -163,12 +179,13 @@ function crashDivergence(
     backends: [names[0], names[other]],
     values,
     state,
-    mode: pagingMode(state),
+    mode: hostModeOf(state, scenario.config.host.tdp),
     signature: divergenceSignature({
       class: 'crash',
       opKind: index < 0 ? 'create' : scenario.ops[index].op,
       field: 'exception',
       state,
+      tdp: scenario.config.host.tdp,
       pair: [names[0], names[other]],
       error,
     }),

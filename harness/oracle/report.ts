@@ -4,6 +4,7 @@ import { u64ToHex } from '../../mmus/x86/u64.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { eventToJson, opToJson, vcpuStateToJson } from '../scenario/encode.js';
 import { renderEvent, renderObservation, renderOp } from '../scenario/print.js';
+import { decodeRole } from '../scenario/role-names.js';
 import type { Divergence, OracleResult } from './divergence.js';
 import { modeBits } from './mode.js';
 
@@ -39,10 +40,17 @@ export function renderDivergence(
   if (result !== undefined && d.index >= 0) {
     for (const name of names) {
       const o = result.observations[name]?.[d.index];
-      lines.push(`  ${pad(`${name}:`)} ${o === undefined ? describeMissing(d, name) : renderObservation(o)}`);
+      lines.push(`  ${pad(`${name}:`)} ${o === undefined ? describeMissing(d, name) : renderObservation(o, { digest: 'summary' })}`);
     }
   }
-  lines.push(`  ${pad(`${d.field}:`)} ${d.backends[0]}=${formatValue(d.field, d.values[0])}  ${d.backends[1]}=${formatValue(d.field, d.values[1])}`);
+  if (d.class === 'digest') {
+    // Digest lines are long: the first differing line of each side, one under the other.
+    const w = Math.max(d.backends[0].length, d.backends[1].length);
+    lines.push(`  ${pad(`${d.field}:`)} ${d.backends[0].padEnd(w)}  ${formatValue(d.field, d.values[0])}`);
+    lines.push(`  ${pad('')} ${d.backends[1].padEnd(w)}  ${formatValue(d.field, d.values[1])}`);
+  } else {
+    lines.push(`  ${pad(`${d.field}:`)} ${d.backends[0]}=${formatValue(d.field, d.values[0])}  ${d.backends[1]}=${formatValue(d.field, d.values[1])}`);
+  }
   if (d.message !== undefined) lines.push(`  ${pad('message:')} ${d.message}`);
   if (d.stack !== undefined) {
     const frames = d.stack.split('\n').filter((l) => /^\s*at /.test(l)).slice(0, 5);
@@ -83,7 +91,10 @@ function formatValue(field: string, v: unknown): string {
   if (v === undefined) return '(absent)';
   if (isU64(v)) return u64ToHex(v);
   if (isEvent(v)) return renderEvent(v);
+  if (typeof v === 'number' && /(^|\.)role$/.test(field)) return `0x${(v >>> 0).toString(16)} (${decodeRole(v)})`;
   if (typeof v === 'number') return isDecimalField(field) ? String(v) : '0x' + v.toString(16);
+  // A digest difference is the first differing line of each side: quoted, it reads apart.
+  if (field === 'digest' && typeof v === 'string') return JSON.stringify(v);
   return String(v);
 }
 
@@ -91,6 +102,7 @@ function valueToJson(field: string, v: unknown): unknown {
   if (v === undefined) return null;
   if (isU64(v)) return u64ToHex(v);
   if (isEvent(v)) return eventToJson(v);
+  if (typeof v === 'number' && /(^|\.)role$/.test(field)) return '0x' + (v >>> 0).toString(16);
   if (typeof v === 'number' && !isDecimalField(field)) return '0x' + v.toString(16);
   return v;
 }

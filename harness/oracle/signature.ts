@@ -1,8 +1,8 @@
 // Divergence signatures: stable keys that deduplicate findings across scenarios, seeds and runs.
 // A signature names what went wrong and where (class, op kind, field, mode), never a value.
-import type { VcpuState } from '../../mmus/backend.js';
+import type { TdpKind, VcpuState } from '../../mmus/backend.js';
 import type { DivergenceClass } from './divergence.js';
-import { pagingMode } from './mode.js';
+import { hostModeOf } from './mode.js';
 
 export interface SignatureInput {
   readonly class: DivergenceClass;
@@ -11,6 +11,8 @@ export interface SignatureInput {
   /** The first differing field (ignored for crashes). */
   readonly field: string;
   readonly state: VcpuState;
+  /** The scenario's host: `none` (shadow paging) prefixes the mode with `shadow-`. */
+  readonly tdp?: TdpKind;
   /** The two backends compared (first backend, the one that differed from it). */
   readonly pair: readonly [string, string];
   /** Crashes: the thrown value. */
@@ -23,10 +25,11 @@ export interface SignatureInput {
  * message, numbers masked, and the function of the top stack frame.
  * The mode is the paging mode only: with the feature bits too (SMEP, PKE, NXE...) one planted bug
  * spread over hundreds of signatures in a 20,000-scenario campaign; the bits are in the report.
+ * Under shadow paging it reads `shadow-pae` etc.: shadow and TDP findings are different bugs.
  */
 export function divergenceSignature(input: SignatureInput): string {
   const what = input.class === 'crash' ? crashKey(input.error) : maskIndices(input.field);
-  return `${input.class}/${input.opKind}/${what}/${pagingMode(input.state)}/${input.pair[0]}~${input.pair[1]}`;
+  return `${input.class}/${input.opKind}/${what}/${hostModeOf(input.state, input.tdp)}/${input.pair[0]}~${input.pair[1]}`;
 }
 
 export function maskIndices(field: string): string {

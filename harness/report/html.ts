@@ -1,10 +1,12 @@
 // report.html: one self-contained page (inline CSS, no scripts, no external assets) with the
 // headline, the findings and the coverage matrix as a heatmap: per paging mode, feature × outcome.
+import { HOST_PAGING_MODES } from '../oracle/mode.js';
 import { outcomeOrder } from './markdown.js';
 import type { Report, ReportFinding } from './model.js';
 import { escapeXml as esc } from './xml.js';
 
-const MODE_ORDER = ['off', '32-bit', 'pae', '4-level', '5-level'];
+/** TDP modes, then the shadow ones (`shadow-pae`, ...). */
+const MODE_ORDER: readonly string[] = HOST_PAGING_MODES;
 /** 'any' counts every translation once; the others count those made with the feature active. */
 const FEATURE_ORDER = ['any', 'WP', 'NXE', 'SMEP', 'SMAP', 'AC', 'PKE'];
 

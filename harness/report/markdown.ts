@@ -1,6 +1,8 @@
 // report.md: the morning read. Headline (new vs known), each new finding with its minimized repro
 // and side-by-side divergence, known and accepted ones, statistics and the outcome mix per mode.
 import type { Report, ReportFinding, ReportStatistics } from './model.js';
+import { HOST_PAGING_MODES } from '../oracle/mode.js';
+import { EVENT_KEY_PREFIX } from '../oracle/stats.js';
 
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
@@ -132,6 +134,10 @@ function statisticsLines(s: ReportStatistics): string[] {
     `${s.scenarios} scenarios, ${s.operations} operations in ${secs(s.elapsedMs)} of campaign time (${s.opsPerSecond} ops/s); ${s.translations} translations, ${s.sets} register writes.`,
     '',
   ];
+  const events = Object.entries(s.outcomes).filter(([k]) => k.startsWith(EVENT_KEY_PREFIX));
+  if (events.length > 0) {
+    lines.push(`MMU events (first backend): ${events.map(([k, n]) => `${k.slice(EVENT_KEY_PREFIX.length)} ${n}`).join(', ')}.`, '');
+  }
   if (s.engines.length === 0) {
     lines.push('No campaign statistics (no campaign.json in the inputs).');
     return lines;
@@ -148,7 +154,7 @@ function statisticsLines(s: ReportStatistics): string[] {
 function modeTable(s: ReportStatistics): string[] {
   const modes = Object.keys(s.byMode);
   if (modes.length === 0) return ['No translations recorded.'];
-  const order = ['off', '32-bit', 'pae', '4-level', '5-level'];
+  const order: readonly string[] = HOST_PAGING_MODES;
   modes.sort((a, b) => rank(order, a) - rank(order, b) || (a < b ? -1 : 1));
   const outcomes = [...new Set(modes.flatMap((m) => Object.keys(s.byMode[m])))].sort(outcomeOrder);
   const lines = [`| mode | total | ${outcomes.join(' | ')} |`, `|---|---:|${outcomes.map(() => '---:').join('|')}|`];

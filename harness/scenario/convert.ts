@@ -113,6 +113,8 @@ function opFromJson(op: OpJson, at: string, config: Config, fail: Fail): Op {
       if (op.size !== undefined) checkEnd(gpa, size, field('size'), op.size, m, fail);
       return { op: 'memslot', action: op.action, slot: op.slot, gpa, size, flags: [...(op.flags ?? [])] };
     }
+    case 'check':
+      return { op: 'check' };
   }
 }
 

@@ -82,6 +82,37 @@ describe('observationToJson', () => {
   });
 });
 
+describe('shadow paging observations', () => {
+  it('encodes the shadow events (roles unsigned) and the digest after the events', () => {
+    const o: Observation = {
+      outcome: 'ok',
+      events: [
+        { type: 'sp', gfn: 0x3, level: 1, role: 0x2f81 },
+        { type: 'zap_sp', gfn: 0x4, level: 2, role: -0x7fff9100, reason: 'flood' },
+        { type: 'unsync', gfn: 0x5, role: 0x6f01 },
+        { type: 'sync', gfn: 0x5, role: 0x6f01 },
+        { type: 'mmio_spte', gfn: 0xfee00 },
+        { type: 'zap', gfn: 0x6, level: 1, role: 0x6f01, reason: 'unsync_upper' },
+      ],
+      digest: 'root none',
+    };
+    expect(JSON.stringify(observationToJson(o, 2))).toBe(
+      '{"i":2,"outcome":"ok","events":[' +
+        '{"type":"sp","gfn":"0x3","level":1,"role":"0x2f81"},' +
+        '{"type":"zap_sp","gfn":"0x4","level":2,"role":"0x80006f00","reason":"flood"},' +
+        '{"type":"unsync","gfn":"0x5","role":"0x6f01"},' +
+        '{"type":"sync","gfn":"0x5","role":"0x6f01"},' +
+        '{"type":"mmio_spte","gfn":"0xfee00"},' +
+        '{"type":"zap","gfn":"0x6","level":1,"role":"0x6f01","reason":"unsync_upper"}],' +
+        '"digest":"root none"}',
+    );
+  });
+
+  it('encodes the check op with its name only', () => {
+    expect(opToJson({ op: 'check' })).toStrictEqual({ op: 'check' });
+  });
+});
+
 describe('alternatives', () => {
   it('are encoded and rendered after the fresh result', async () => {
     const { renderObservation } = await import('./print.js');

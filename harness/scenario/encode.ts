@@ -35,8 +35,9 @@ export function scenarioToJson(s: Scenario): ScenarioJson {
 
 export function configToJson(c: Config): ConfigJson {
   const host: ConfigJson['host'] = { tdp: c.host.tdp };
-  // ept_ad is spelled out for EPT hosts (it matters there) and elsewhere only when not default.
-  if (c.host.tdp === 'ept' || !c.host.eptAd) host.ept_ad = c.host.eptAd;
+  // ept_ad is spelled out for EPT hosts (it matters there), elsewhere only when not default;
+  // shadow paging has no EPT, so it is never written there.
+  if (c.host.tdp === 'ept' || (c.host.tdp === 'npt' && !c.host.eptAd)) host.ept_ad = c.host.eptAd;
   if (c.host.mbec) host.mbec = true;
   return {
     cpu: { maxphyaddr: c.cpu.maxphyaddr, features: CPU_FEATURES.filter((f) => c.cpu.features.has(f)) },
@@ -89,6 +90,8 @@ export function opToJson(op: Op): OpJson {
           return base;
       }
     }
+    case 'check':
+      return { op: 'check' };
   }
 }
 
@@ -103,6 +106,7 @@ export function observationToJson(o: Observation, i: number): ObservationJson {
   if (o.address !== undefined) out.address = u64ToHex(o.address);
   if (o.to !== undefined) out.to = o.to;
   const json: ObservationJson = { ...out, events: o.events.map(eventToJson) };
+  if (o.digest !== undefined) json.digest = o.digest;
   if (o.alternatives !== undefined && o.alternatives.length > 0) {
     json.alternatives = o.alternatives.map((a) => {
       const { i: _i, ...rest } = observationToJson(a, i);
@@ -120,6 +124,16 @@ export function eventToJson(e: MmuEvent): EventJson {
       return { type: 'map', gfn: numHex(e.gfn), level: e.level, spte: u64ToHex(e.spte) };
     case 'zap':
       return { type: 'zap', gfn: numHex(e.gfn), level: e.level, role: numHex(e.role >>> 0), reason: e.reason };
+    case 'sp':
+      return { type: 'sp', gfn: numHex(e.gfn), level: e.level, role: numHex(e.role >>> 0) };
+    case 'zap_sp':
+      return { type: 'zap_sp', gfn: numHex(e.gfn), level: e.level, role: numHex(e.role >>> 0), reason: e.reason };
+    case 'unsync':
+      return { type: 'unsync', gfn: numHex(e.gfn), role: numHex(e.role >>> 0) };
+    case 'sync':
+      return { type: 'sync', gfn: numHex(e.gfn), role: numHex(e.role >>> 0) };
+    case 'mmio_spte':
+      return { type: 'mmio_spte', gfn: numHex(e.gfn) };
     case 'wrprot':
       return { type: 'wrprot', gfn: numHex(e.gfn), level: e.level };
     case 'dirty':

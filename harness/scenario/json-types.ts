@@ -35,7 +35,8 @@ export type OpJson =
   | { op: 'set'; reg: Reg; value: Hex }
   | { op: 'invlpg'; gva: Hex }
   | { op: 'invpcid'; type: number; pcid: number; gva: Hex }
-  | { op: 'memslot'; action: MemslotAction; slot: number; gpa?: Hex; size?: Hex; flags?: MemslotFlag[] };
+  | { op: 'memslot'; action: MemslotAction; slot: number; gpa?: Hex; size?: Hex; flags?: MemslotFlag[] }
+  | { op: 'check' };
 
 export interface ScenarioJson {
   format: string;
@@ -49,6 +50,11 @@ export type EventJson =
   | { type: 'set_ad'; gpa: Hex; value: Hex }
   | { type: 'map'; gfn: Hex; level: number; spte: Hex }
   | { type: 'zap'; gfn: Hex; level: number; role: Hex; reason: ZapReason }
+  | { type: 'sp'; gfn: Hex; level: number; role: Hex }
+  | { type: 'zap_sp'; gfn: Hex; level: number; role: Hex; reason: ZapReason }
+  | { type: 'unsync'; gfn: Hex; role: Hex }
+  | { type: 'sync'; gfn: Hex; role: Hex }
+  | { type: 'mmio_spte'; gfn: Hex }
   | { type: 'wrprot'; gfn: Hex; level: number }
   | { type: 'dirty'; gfn: Hex }
   | { type: 'flush'; scope: FlushScope; gva?: Hex };
@@ -64,6 +70,8 @@ export interface ObservationJson {
   address?: Hex;
   to?: 'L1' | 'L2';
   events: EventJson[];
+  /** check: the backend's canonical digest of its MMU's page tables (kvm backends). */
+  digest?: string;
   /** Architectural backends: the other outcomes the architecture allows (same shape, no `i`). */
   alternatives?: Omit<ObservationJson, 'i'>[];
 }

@@ -44,7 +44,7 @@ function errorOf(json: unknown): ScenarioError {
 }
 
 const HEX = 'a hex string "0x" followed by 1 to 16 hex digits';
-const OPS = '"write", "read", "access", "gva_to_gpa", "set", "invlpg", "invpcid", "memslot"';
+const OPS = '"write", "read", "access", "gva_to_gpa", "set", "invlpg", "invpcid", "memslot", "check"';
 
 // [what, document, path, expected]
 const BAD: [string, unknown, string, string][] = [
@@ -121,6 +121,20 @@ describe('parseScenario', () => {
     expect(s.config.cpu.features).toStrictEqual(new Set(['nx']));
     expect(s.config.memslots).toStrictEqual([{ slot: 0, gpa: 0, size: 0x100000, flags: [] }]);
     expect(s.ops[1]).toStrictEqual({ op: 'access', gva: u64(0x1000, 0xffff8000), kind: 'write', cpl: 3, implicit: false });
+  });
+
+  it('reads the check op (no fields) and refuses a field on it', () => {
+    expect(parseScenario(withOp({ op: 'check' }), 'x.json').ops[1]).toStrictEqual({ op: 'check' });
+    const e = errorOf(withOp({ op: 'check', gva: '0x1000' }));
+    expect(e.path).toBe('/ops/1/gva');
+    expect(e.expected).toBe('one of the properties "op" for op "check", got "gva"');
+  });
+
+  it('reads shadow paging (tdp none) with ept_ad absent or false', () => {
+    const none = parseScenario(withConfig((c) => { c.host.tdp = 'none'; }), 'x.json');
+    expect(none.config.host).toStrictEqual({ tdp: 'none', eptAd: false, mbec: false });
+    const off = parseScenario(withConfig((c) => { c.host.tdp = 'none'; c.host.ept_ad = false; }), 'x.json');
+    expect(off.config.host).toStrictEqual({ tdp: 'none', eptAd: false, mbec: false });
   });
 
   it('leaves KVM-refused memslot ops expressible (misaligned, empty)', () => {

@@ -119,12 +119,45 @@ describe('renderObservation', () => {
       }),
     ).toBe(
       'ok gpa=0x4000 hpa=0x100004000 level=1 | set_ad gpa=0x3000 value=0x7808000000004ea7, ' +
-        'map gfn=0x4 level=1 spte=0x8000000100004777, zap gfn=0x5 level=1 role=0x16f01 reason=memslot, ' +
+        'map gfn=0x4 level=1 spte=0x8000000100004777, ' +
+        'zap gfn=0x5 level=1 role=0x16f01 (level 1, access RWUX, nx, wp, ad_disabled) reason=memslot, ' +
         'wrprot gfn=0x6 level=1, dirty gfn=0x7, flush gva gva=0x400000, flush guest',
     );
     expect(renderObservation({ outcome: 'page_fault', errorCode: 0x11, address: u64(0x400000), to: 'L1', events: [] })).toBe(
       'page_fault error_code=0x11 address=0x400000 to=L1',
     );
     expect(renderObservation({ outcome: 'ok', value: u64(0x27), events: [] })).toBe('ok value=0x27');
+  });
+});
+
+describe('shadow paging in the text form', () => {
+  it('prints check, the shadow events with decoded roles, and a digest as an indented block', () => {
+    expect(renderOp({ op: 'check' })).toBe('check');
+    const o = {
+      outcome: 'ok' as const,
+      events: [
+        { type: 'sp' as const, gfn: 0x3, level: 1, role: 0x2f81 },
+        { type: 'zap_sp' as const, gfn: 0x4, level: 2, role: 0x6e32, reason: 'flood' as const },
+        { type: 'unsync' as const, gfn: 0x5, role: 0x6f01 },
+        { type: 'sync' as const, gfn: 0x5, role: 0x6f01 },
+        { type: 'mmio_spte' as const, gfn: 0xfee00 },
+        { type: 'zap' as const, gfn: 0x6, level: 1, role: 0x6f01, reason: 'pte_write' as const },
+      ],
+      digest: 'root 0 gfn=0x1 role=0x6f04\nsp gfn=0x1 level=4 role=0x6f04 unsync=0\n  0 -> sp gfn=0x2 level=3 role=0x6f03',
+    };
+    expect(renderObservation(o)).toBe(
+      [
+        'ok | sp gfn=0x3 level=1 role=0x2f81 (level 1, direct, access RWUX, nx), ' +
+          'zap_sp gfn=0x4 level=2 role=0x6e32 (level 2, quadrant 1, gpte4, access WUX, nx, wp) reason=flood, ' +
+          'unsync gfn=0x5 role=0x6f01 (level 1, access RWUX, nx, wp), sync gfn=0x5 role=0x6f01 (level 1, access RWUX, nx, wp), ' +
+          'mmio_spte gfn=0xfee00, zap gfn=0x6 level=1 role=0x6f01 (level 1, access RWUX, nx, wp) reason=pte_write',
+        '    digest:',
+        '      root 0 gfn=0x1 role=0x6f04',
+        '      sp gfn=0x1 level=4 role=0x6f04 unsync=0',
+        '        0 -> sp gfn=0x2 level=3 role=0x6f03',
+      ].join('\n'),
+    );
+    expect(renderObservation(o, { digest: 'summary' }).split('\n')).toHaveLength(1);
+    expect(renderObservation({ outcome: 'ok', events: [], digest: 'root none' }, { digest: 'summary' })).toBe('ok digest=1 lines');
   });
 });

@@ -3,6 +3,7 @@
 import { CPU_FEATURES, type MmuEvent, type Observation, type Op, type U64 } from '../../mmus/backend.js';
 import { u64FromNumber, u64ToHex } from '../../mmus/x86/u64.js';
 import { decodePte, decodePteHigh, decodeRegister } from './bit-names.js';
+import { decodeRole } from './role-names.js';
 import type { Scenario } from './scenario.js';
 
 export interface RenderOptions {
@@ -66,6 +67,8 @@ export function renderOp(op: Op, opts: RenderOptions = {}): string {
           return `memslot delete ${op.slot}`;
       }
     }
+    case 'check':
+      return 'check';
   }
 }
 
@@ -77,8 +80,16 @@ function pteMeaning(gpa: number, value: U64, size: 4 | 8, opts: RenderOptions): 
   return asHigh === '' ? asEntry : `${asEntry} | as high half: ${asHigh}`;
 }
 
-/** One line, e.g. `ok gpa=0x2000 hpa=0x100002000 level=1 | set_ad gpa=0x1000 value=0x27, flush guest`. */
-export function renderObservation(o: Observation): string {
+export interface ObservationRenderOptions {
+  /** `block` (default): the `check` digest as an indented block; `summary`: only `digest=<n> lines`. */
+  readonly digest?: 'block' | 'summary';
+}
+
+/**
+ * One line, e.g. `ok gpa=0x2000 hpa=0x100002000 level=1 | set_ad gpa=0x1000 value=0x27, flush guest`;
+ * a `check` digest follows as an indented block, one line per digest line.
+ */
+export function renderObservation(o: Observation, opts: ObservationRenderOptions = {}): string {
   const parts: string[] = [o.outcome];
   if (o.gpa !== undefined) parts.push(`gpa=${hex(o.gpa)}`);
   if (o.hpa !== undefined) parts.push(`hpa=${hex(o.hpa)}`);
@@ -87,11 +98,28 @@ export function renderObservation(o: Observation): string {
   if (o.errorCode !== undefined) parts.push(`error_code=${hex(o.errorCode)}`);
   if (o.address !== undefined) parts.push(`address=${u64ToHex(o.address)}`);
   if (o.to !== undefined) parts.push(`to=${o.to}`);
+  const summary = opts.digest === 'summary' && o.digest !== undefined;
+  if (summary) parts.push(`digest=${o.digest === '' ? 0 : o.digest!.split('\n').length} lines`);
   const line = parts.join(' ');
   const withEvents = o.events.length === 0 ? line : `${line} | ${o.events.map(renderEvent).join(', ')}`;
   // A TLB may also allow older translations: shown after the fresh result, each in brackets.
   const alternatives = o.alternatives ?? [];
-  return alternatives.length === 0 ? withEvents : `${withEvents} | also allowed: ${alternatives.map((a) => `[${renderObservation(a)}]`).join(' ')}`;
+  const line1 =
+    alternatives.length === 0
+      ? withEvents
+      : `${withEvents} | also allowed: ${alternatives.map((a) => `[${renderObservation(a, opts)}]`).join(' ')}`;
+  return o.digest === undefined || summary ? line1 : `${line1}\n${renderDigest(o.digest)}`;
+}
+
+/** A digest as an indented block under its observation (`digest:` then each line indented). */
+export function renderDigest(digest: string, indent = '    '): string {
+  const lines = digest === '' ? ['(empty)'] : digest.split('\n');
+  return [`${indent}digest:`, ...lines.map((l) => `${indent}  ${l}`)].join('\n');
+}
+
+/** `role=0x...` followed by its decoded fields in parentheses. */
+export function roleText(role: number): string {
+  return `role=${hex(role >>> 0)} (${decodeRole(role)})`;
 }
 
 export function renderEvent(e: MmuEvent): string {
@@ -101,7 +129,17 @@ export function renderEvent(e: MmuEvent): string {
     case 'map':
       return `map gfn=${hex(e.gfn)} level=${e.level} spte=${u64ToHex(e.spte)}`;
     case 'zap':
-      return `zap gfn=${hex(e.gfn)} level=${e.level} role=${hex(e.role >>> 0)} reason=${e.reason}`;
+      return `zap gfn=${hex(e.gfn)} level=${e.level} ${roleText(e.role)} reason=${e.reason}`;
+    case 'sp':
+      return `sp gfn=${hex(e.gfn)} level=${e.level} ${roleText(e.role)}`;
+    case 'zap_sp':
+      return `zap_sp gfn=${hex(e.gfn)} level=${e.level} ${roleText(e.role)} reason=${e.reason}`;
+    case 'unsync':
+      return `unsync gfn=${hex(e.gfn)} ${roleText(e.role)}`;
+    case 'sync':
+      return `sync gfn=${hex(e.gfn)} ${roleText(e.role)}`;
+    case 'mmio_spte':
+      return `mmio_spte gfn=${hex(e.gfn)}`;
     case 'wrprot':
       return `wrprot gfn=${hex(e.gfn)} level=${e.level}`;
     case 'dirty':

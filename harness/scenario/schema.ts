@@ -8,7 +8,7 @@ import { SCENARIO_FORMAT } from './scenario.js';
 /** "0x" and 1 to 16 hex digits: every 64-bit quantity (addresses, values, sizes). */
 export const HEX64_PATTERN = '^0x[0-9a-fA-F]{1,16}$';
 
-export const OP_KINDS = ['write', 'read', 'access', 'gva_to_gpa', 'set', 'invlpg', 'invpcid', 'memslot'] as const;
+export const OP_KINDS = ['write', 'read', 'access', 'gva_to_gpa', 'set', 'invlpg', 'invpcid', 'memslot', 'check'] as const;
 export const MEMSLOT_ACTIONS = ['add', 'delete', 'move', 'flags'] as const;
 export const REGS = ['cr0', 'cr3', 'cr4', 'efer', 'pkru', 'rflags'] as const;
 export const ACCESS_KINDS = ['read', 'write', 'fetch'] as const;
@@ -103,8 +103,14 @@ export const SCENARIO_SCHEMA = {
           required: ['tdp'],
           additionalProperties: false,
           properties: {
-            tdp: { description: 'ept = Intel host, npt = AMD host, none = shadow paging.', enum: [...TDP_KINDS] },
-            ept_ad: { description: 'EPT accessed/dirty bits; default true.', type: 'boolean' },
+            tdp: {
+              description: 'ept = Intel host, npt = AMD host, none = shadow paging (an Intel host without EPT).',
+              enum: [...TDP_KINDS],
+            },
+            ept_ad: {
+              description: 'EPT accessed/dirty bits; default true (false or absent with tdp none).',
+              type: 'boolean',
+            },
             mbec: { description: 'EPT mode-based execute control; default false.', type: 'boolean' },
           },
         },
@@ -162,6 +168,12 @@ export const SCENARIO_SCHEMA = {
         gva: ref('hex64'),
       },
       ['type', 'pcid', 'gva'],
+    ),
+    op_check: opSchema(
+      'check',
+      "Deep check: the kvm backends report a canonical digest of their MMU's page tables.",
+      {},
+      [],
     ),
     op_memslot: {
       description: 'A memslot change, as KVM_SET_USER_MEMORY_REGION would make it.',

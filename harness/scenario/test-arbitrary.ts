@@ -62,11 +62,14 @@ function configArb(maxphyaddr: number): fc.Arbitrary<Config> {
       maxphyaddr: fc.constant(maxphyaddr),
       features: fc.subarray([...CPU_FEATURES]).map((f) => new Set(f)),
     }),
-    host: fc.record({
-      tdp: fc.constantFrom('ept' as const, 'npt' as const),
-      eptAd: fc.boolean(),
-      mbec: fc.constant(false),
-    }),
+    host: fc
+      .record({
+        tdp: fc.constantFrom('ept' as const, 'npt' as const, 'none' as const),
+        eptAd: fc.boolean(),
+        mbec: fc.constant(false),
+      })
+      // Shadow paging has no EPT: parsing gives eptAd false.
+      .map((h) => (h.tdp === 'none' ? { ...h, eptAd: false } : h)),
     memslots: memslotsArb,
   });
 }
@@ -121,6 +124,7 @@ function opArb(maxphyaddr: number): fc.Arbitrary<Op> {
     memslotOp('move', slot, addrArb(maxphyaddr, 1), fc.constant([])),
     memslotOp('delete', slot, fc.constant(0), fc.constant([])),
     memslotOp('flags', slot, fc.constant(0), flagsArb),
+    fc.constant({ op: 'check' as const }),
   );
 }
 

@@ -1,5 +1,5 @@
 // The guest-access paths: `access` (a guest memory access — canonical check, CPU walk whose
-// faults are injected, then MMIO or the TDP fault) and `gva_to_gpa` (the emulator's translation:
+// faults are injected, then MMIO or the TDP fault; shadow paging goes to shadow/fault.ts) and `gva_to_gpa` (the emulator's translation:
 // no SPTE, a fault only reported). Models kvm_mmu_gva_to_gpa_* and kvm_mmu_page_fault's TDP path
 // as docs/model-contract.md states them.
 import type { AccessKind, Observation, U64 } from '../backend.js';
@@ -7,6 +7,7 @@ import { PAGE_SIZE, PFERR_FETCH, PFERR_USER, PFERR_WRITE } from '../x86/bits.js'
 import { isCanonical, isLongMode, modeGva } from './canonical.js';
 import { kvmInjectEmulatedPageFault, walkException } from './inject.js';
 import { ACCESS_IMPLICIT } from './permission.js';
+import { shadowAccess } from './shadow/fault.js';
 import { kvmTdpPageFault } from './tdp-mmu.js';
 import type { Vcpu } from './vcpu.js';
 import { walkAddrGeneric } from './walk.js';
@@ -31,6 +32,7 @@ export function guestAccess(v: Vcpu, gvaIn: U64, kind: AccessKind, cpl: number, 
   if (isLongMode(v) && !isCanonical(v, gvaIn)) return { outcome: 'gp', events: v.events.take() };
   const gva = modeGva(v, gvaIn);
   const access = accessCode(kind, cpl, implicit);
+  if (!v.tdpEnabled) return shadowAccess(v, gva, access);
   // Not a nested fault, so the faulting walker is gva_walk (KVM's walk_mmu).
   if (!walkAddrGeneric(v, v.gvaWalk, gva.lo, gva.hi, access)) return kvmInjectEmulatedPageFault(v, v.gvaWalk, gva);
   const gpa = v.walker.gpa;

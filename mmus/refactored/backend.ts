@@ -1,12 +1,16 @@
 // The `refactored` backend adapter: binds one Vcpu of the split model to a scenario config and
-// turns each Op into one Observation (docs/model-contract.md).
-import { type Backend, type Config, type Observation, type Op, type Reg, type U64, UnsupportedConfigError, type VcpuState } from '../backend.js';
+// turns each Op into one Observation (docs/model-contract.md; shadow paging:
+// docs/model-contract-shadow.md, whose service step runs after every operation).
+import { type Backend, type Config, type MmuEvent, type Observation, type Op, type Reg, type U64, UnsupportedConfigError, type VcpuState } from '../backend.js';
 import { PAGE_SIZE } from '../x86/bits.js';
 import { guestAccess, gvaToGpa } from './access.js';
 import { memslotOp } from './memslot-ops.js';
 import { kvmInitMmu } from './mmu.js';
 import type { MutantFlags } from './mutants.js';
 import { markExit } from './pdptr.js';
+import { shadowDigest, tdpDigest } from './shadow/digest.js';
+import { shadowServiceRequests } from './shadow/service.js';
+import { shadowGuestWrite } from './shadow/track-write.js';
 import { kvmHandleInvpcid, kvmMmuInvlpg } from './tlb.js';
 import { Vcpu } from './vcpu.js';
 import { kvmSetCr0, kvmSetCr3, kvmSetCr4, kvmSetEfer, kvmSetPkru, kvmSetRflags } from './vcpu-regs.js';
@@ -33,7 +37,6 @@ export class RefactoredBackend implements Backend {
   private readonly readBuf: [number, number] = [0, 0];
 
   constructor(config: Config, bug: MutantFlags) {
-    if (config.host.tdp === 'none') throw new UnsupportedConfigError('refactored: shadow paging (host.tdp "none") is out of scope');
     if (config.host.mbec) throw new UnsupportedConfigError('refactored: EPT MBEC is out of scope');
     this.v = new Vcpu(config, bug);
     // kvm_vcpu_reset: the first kvm_init_mmu binds the paging-off role.
@@ -44,6 +47,18 @@ export class RefactoredBackend implements Backend {
     const v = this.v;
     v.events.begin();
     markExit(v);
+    const obs = this.dispatch(op);
+    if (v.tdpEnabled) return obs;
+    // Shadow paging: the requests KVM services before re-entering the guest.
+    shadowServiceRequests(v);
+    const more = v.events.take();
+    if (more.length === 0) return obs;
+    const events: MmuEvent[] = [...obs.events, ...more];
+    return { ...obs, events };
+  }
+
+  private dispatch(op: Op): Observation {
+    const v = this.v;
     switch (op.op) {
       case 'access':
         return guestAccess(v, op.gva, op.kind, op.cpl, op.implicit);
@@ -52,7 +67,8 @@ export class RefactoredBackend implements Backend {
       case 'write': {
         const slot = v.mem.findSlot(Math.floor(op.gpa / PAGE_SIZE));
         if (slot === undefined || slot.readonly) return { outcome: 'mmio', events: v.events.take() };
-        v.mem.write(op.gpa, op.size, op.value.lo, op.value.hi);
+        if (v.tdpEnabled) v.mem.write(op.gpa, op.size, op.value.lo, op.value.hi);
+        else shadowGuestWrite(v, op.gpa, op.size, op.value.lo, op.value.hi);
         return { outcome: 'ok', events: v.events.take() };
       }
       case 'read': {
@@ -69,6 +85,8 @@ export class RefactoredBackend implements Backend {
         return { outcome: kvmHandleInvpcid(v, op.type, op.pcid, op.gva) ? 'ok' : 'gp', events: v.events.take() };
       case 'memslot':
         return memslotOp(v, op.action, op.slot, op.gpa, op.size, op.flags);
+      case 'check':
+        return { outcome: 'ok', digest: v.tdpEnabled ? tdpDigest(v) : shadowDigest(v), events: v.events.take() };
       default:
         throw new Error(`refactored: unknown op ${JSON.stringify(op)}`);
     }

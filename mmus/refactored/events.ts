@@ -29,6 +29,11 @@ export class EventLog {
     this.push(gva === undefined ? { type: 'flush', scope } : { type: 'flush', scope, gva });
   }
 
+  /** Was a flush of this scope requested during the current operation? */
+  isRequested(scope: FlushScope): boolean {
+    return (this.flushMask & FLUSH_BIT[scope]) !== 0;
+  }
+
   /** The events of the current operation (a shared empty array when there are none). */
   take(): readonly MmuEvent[] {
     const l = this.list;

@@ -38,6 +38,36 @@ export interface MutantFlags {
   readonly pdptrNoReloadSameCr3: boolean;
   /** The dirty bit is set on every level of a write walk, not only on the leaf. */
   readonly dirtyOnNonLeaf: boolean;
+  /** The shadow root role is computed from ngpa_walk's role instead of root_mmu's own walker (gva_walk). */
+  readonly shadowRootFromNgpaWalk: boolean;
+  /** The shadow-page hash lookup ignores the cr0_wp role bit. */
+  readonly spHashIgnoresCr0Wp: boolean;
+  /** The shadow-page hash lookup ignores the quadrant role bits. */
+  readonly spHashIgnoresQuadrant: boolean;
+  /** kvm_mmu_unload frees only the current shadow root, not prev_roots. */
+  readonly prevRootsKeptOnReset: boolean;
+  /** kvm_invalidate_pcid does not free the cached roots of the invalidated PCID. */
+  readonly invalidatePcidKeepsPrevRoots: boolean;
+  /** mmu_try_to_unsync_pages skips the write-track check and unsyncs upper-level pages too. */
+  readonly unsyncUpperLevel: boolean;
+  /** The write-flooding count of a shadow page is never cleared on use. */
+  readonly floodCountNeverReset: boolean;
+  /** The CR0.WP=0 trick makes the SPTE writable without clearing U. */
+  readonly wp0TrickKeepsUser: boolean;
+  /** The CR0.WP=0 trick does not clear EXEC under CR4.SMEP. */
+  readonly wp0TrickKeepsExec: boolean;
+  /** An MMIO SPTE is honoured whatever memslot generation it carries. */
+  readonly mmioGenerationIgnored: boolean;
+  /** Enabling dirty logging does not write-protect the slot's shadow SPTEs. */
+  readonly dirtyLogNoWrprot: boolean;
+  /** INVLPG syncs the gva only in the current root, not in prev_roots. */
+  readonly invlpgSkipsPrevRoots: boolean;
+  /** sync_spte ignores `synchronizing` and may make an SPTE writable. */
+  readonly syncSpteMakesWritable: boolean;
+  /** A NOFLUSH CR3 write under shadow paging still runs kvm_invalidate_pcid. */
+  readonly noflushCr3Syncs: boolean;
+  /** detect_write_misaligned uses offset + bytes as the last byte (off by one). */
+  readonly misalignedOffByOne: boolean;
 }
 
 export const NO_MUTANT: MutantFlags = Object.freeze({
@@ -58,6 +88,21 @@ export const NO_MUTANT: MutantFlags = Object.freeze({
   la57IgnoredInRole: false,
   pdptrNoReloadSameCr3: false,
   dirtyOnNonLeaf: false,
+  shadowRootFromNgpaWalk: false,
+  spHashIgnoresCr0Wp: false,
+  spHashIgnoresQuadrant: false,
+  prevRootsKeptOnReset: false,
+  invalidatePcidKeepsPrevRoots: false,
+  unsyncUpperLevel: false,
+  floodCountNeverReset: false,
+  wp0TrickKeepsUser: false,
+  wp0TrickKeepsExec: false,
+  mmioGenerationIgnored: false,
+  dirtyLogNoWrprot: false,
+  invlpgSkipsPrevRoots: false,
+  syncSpteMakesWritable: false,
+  noflushCr3Syncs: false,
+  misalignedOffByOne: false,
 });
 
 interface MutantEntry {
@@ -84,6 +129,21 @@ const TABLE: readonly MutantEntry[] = [
   { name: 'la57-ignored-in-role', flag: 'la57IgnoredInRole', description: 'the CPU role ignores CR4.LA57, so 5-level guests are walked with 4 levels' },
   { name: 'pdptr-no-reload-same-cr3', flag: 'pdptrNoReloadSameCr3', description: 'MOV CR3 of the current value under PAE paging does not reload the PDPTRs' },
   { name: 'dirty-on-nonleaf', flag: 'dirtyOnNonLeaf', description: 'a write walk sets the dirty bit on upper-level gptes as well as on the leaf' },
+  { name: 'shadow-root-from-ngpa-walk', flag: 'shadowRootFromNgpaWalk', description: 'the shadow MMU root role is taken from the nested-TDP walker (ngpa_walk) instead of gva_walk, giving direct roots under guest paging' },
+  { name: 'sp-hash-ignores-cr0-wp', flag: 'spHashIgnoresCr0Wp', description: 'the shadow page hash drops cr0_wp from the role compare, so pages built under CR0.WP=0 are reused with WP=1' },
+  { name: 'sp-hash-ignores-quadrant', flag: 'spHashIgnoresQuadrant', description: 'the shadow page hash drops the quadrant from the role compare, so 32-bit guests share one quarter/half page for all' },
+  { name: 'prev-roots-kept-on-reset', flag: 'prevRootsKeptOnReset', description: 'an MMU reset (role change) frees only the current shadow root, prev_roots survive it' },
+  { name: 'invalidate-pcid-keeps-prev-roots', flag: 'invalidatePcidKeepsPrevRoots', description: 'kvm_invalidate_pcid (CR3 write, INVPCID type 1) does not free the prev_roots carrying that PCID' },
+  { name: 'unsync-upper-level', flag: 'unsyncUpperLevel', description: 'mmu_try_to_unsync_pages forgets the write-track check, so upper-level (level >= 2) shadow pages go unsync' },
+  { name: 'flood-count-never-reset', flag: 'floodCountNeverReset', description: 'the write-flooding count is never reset when a shadow page is used, so three emulated writes zap it even with faults between' },
+  { name: 'wp0-trick-keeps-user', flag: 'wp0TrickKeepsUser', description: 'the CR0.WP=0 trick makes the SPTE writable but keeps U, so user code may then write a read-only page' },
+  { name: 'wp0-trick-keeps-exec', flag: 'wp0TrickKeepsExec', description: 'the CR0.WP=0 trick forgets to make the SPTE non-executable under CR4.SMEP' },
+  { name: 'mmio-generation-ignored', flag: 'mmioGenerationIgnored', description: 'MMIO SPTEs ignore the memslot generation: after a memslot add a stale MMIO SPTE still gives mmio' },
+  { name: 'dirty-log-no-wrprot', flag: 'dirtyLogNoWrprot', description: 'enabling dirty logging under shadow paging does not write-protect existing writable SPTEs' },
+  { name: 'invlpg-skips-prev-roots', flag: 'invlpgSkipsPrevRoots', description: 'INVLPG syncs the gva SPTE only in the current root, not in the cached prev_roots' },
+  { name: 'sync-spte-makes-writable', flag: 'syncSpteMakesWritable', description: 'sync_spte ignores `synchronizing` and makes a rebuilt SPTE writable when the gpte became writable' },
+  { name: 'noflush-cr3-syncs', flag: 'noflushCr3Syncs', description: 'a MOV CR3 with NOFLUSH still invalidates the PCID under shadow paging (syncs roots, flushes)' },
+  { name: 'misaligned-off-by-one', flag: 'misalignedOffByOne', description: 'detect_write_misaligned computes the last byte as offset + bytes, so aligned gpte writes count as misaligned' },
 ];
 
 /** Every mutant with its one-line description, in a stable order. */

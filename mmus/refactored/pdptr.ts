@@ -4,6 +4,7 @@
 // kvm_pdptr_read in kvm_cache_regs.h.
 import { NOT_BACKED } from '../memory/guest-memory.js';
 import { PTE_P } from '../x86/bits.js';
+import { freeRoot } from './shadow/roots.js';
 import type { Vcpu } from './vcpu.js';
 
 /** A present PDPTE may not set bits 8:5 or 2:1 (PS, R/W, U/S are reserved here). */
@@ -39,6 +40,8 @@ export function readPdptrs(v: Vcpu, cr3Lo: number, cr3Hi: number, out: Uint32Arr
 
 /** Makes staged values the cached PDPTRs (marks them available, as load_pdptrs does). */
 export function commitPdptrs(v: Vcpu, staged: Uint32Array): void {
+  // Shadow paging: PAE roots shadow the PDPTRs' tables, so new PDPTRs mean new roots.
+  if (!v.tdpEnabled && staged.some((x, i) => x !== v.pdptrs[i])) freeRoot(v.mmu.shadowRoot);
   v.pdptrs.set(staged);
   v.pdptrsAvail = true;
 }

@@ -37,7 +37,7 @@ import {
   EFER_SCE,
   RFLAGS_FIXED,
 } from '../x86/bits.js';
-import { kvmInitMmu, kvmMmuNewPgd, kvmMmuResetContext } from './mmu.js';
+import { kvmInitMmu, kvmInvalidatePcid, kvmMmuNewPgd, kvmMmuResetContext, kvmMmuUnload } from './mmu.js';
 import { commitPdptrs, loadPdptrs, readPdptrs } from './pdptr.js';
 import type { Vcpu } from './vcpu.js';
 
@@ -116,12 +116,12 @@ export function kvmSetCr3(v: Vcpu, value: U64): boolean {
     // kvm_vcpu_is_illegal_cr3: any bit at or above guest MAXPHYADDR (bit 63 included).
     if (hi >>> (v.maxphyaddr - 32) !== 0) return false;
     if (pae && !loadPdptrs(v, lo, hi)) return false;
-    if (!same) kvmMmuNewPgd(v);
+    if (!same) kvmMmuNewPgd(v, lo, hi);
     v.cr3Lo = lo;
     v.cr3Hi = hi;
   }
-  // kvm_invalidate_pcid: with TDP, any PCID invalidation is a guest TLB flush.
-  if (!skipFlush) v.events.requestFlush('guest');
+  // Mutant: a NOFLUSH write under shadow paging still invalidates (and so syncs) the PCID.
+  if (!skipFlush || (v.bug.noflushCr3Syncs && !v.tdpEnabled)) kvmInvalidatePcid(v, (v.cr4 & CR4_PCIDE) !== 0 ? lo & CR3_PCID_MASK : 0);
   return true;
 }
 
@@ -166,6 +166,8 @@ export function kvmSetCr4(v: Vcpu, value: U64): boolean {
 function kvmPostSetCr4(v: Vcpu, old: number, cr4: number): void {
   const changed = (old ^ cr4) >>> 0;
   if ((changed & CR4_ROLE_BITS) !== 0) kvmMmuResetContext(v);
+  // Shadow paging: cached roots must not outlive PCID enabling (a NOFLUSH CR3 could revive them).
+  if (!v.tdpEnabled && (cr4 & CR4_PCIDE) !== 0 && (old & CR4_PCIDE) === 0) kvmMmuUnload(v);
   const pcideOff = (cr4 & CR4_PCIDE) === 0 && (old & CR4_PCIDE) !== 0;
   const smepOn = (cr4 & CR4_SMEP) !== 0 && (old & CR4_SMEP) === 0;
   if ((changed & CR4_PGE) !== 0 || pcideOff) v.events.requestFlush('guest');

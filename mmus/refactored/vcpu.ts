@@ -8,6 +8,7 @@ import { EventLog } from './events.js';
 import { KvmMmu } from './mmu.js';
 import type { MutantFlags } from './mutants.js';
 import { KvmPageWalk } from './pagewalk.js';
+import { ShadowMmuState } from './shadow/sp.js';
 import { TdpMmu } from './tdp-mmu.js';
 import { GuestWalker } from './walk.js';
 
@@ -17,7 +18,8 @@ export class Vcpu {
   /** Intel host and guest (EPT); otherwise AMD (NPT). */
   readonly intel: boolean;
   readonly eptAd: boolean;
-  readonly tdpEnabled = true;
+  /** tdp_enabled: false for host.tdp "none" (shadow paging). */
+  readonly tdpEnabled: boolean;
   readonly hasNx: boolean;
   readonly hasPse36: boolean;
   readonly hasGbpages: boolean;
@@ -50,6 +52,10 @@ export class Vcpu {
   mmu: KvmMmu;
 
   readonly tdp = new TdpMmu();
+  /** The Shadow MMU's VM-wide state (used only without TDP). */
+  readonly shadow = new ShadowMmuState();
+  /** KVM_REQ_MMU_SYNC, serviced at the end of the operation. */
+  reqMmuSync = false;
   /** struct guest_walker: scratch state of the current walk (no per-walk allocation). */
   readonly walker = new GuestWalker();
   readonly events = new EventLog();
@@ -61,14 +67,17 @@ export class Vcpu {
     const f = config.cpu.features;
     this.mem = new GuestMemory(config.memslots);
     this.maxphyaddr = config.cpu.maxphyaddr;
-    this.intel = config.host.tdp === 'ept';
+    // Shadow paging (tdp "none") is an Intel host and guest.
+    this.intel = config.host.tdp !== 'npt';
+    this.tdpEnabled = config.host.tdp !== 'none';
     this.eptAd = config.host.eptAd;
     this.hasNx = f.has('nx');
     this.hasPse36 = f.has('pse36');
     this.hasGbpages = f.has('gbpages');
     this.hasSmep = f.has('smep');
     this.hasSmap = f.has('smap');
-    this.hasPku = f.has('pku');
+    // KVM hides PKU from the guest without TDP.
+    this.hasPku = f.has('pku') && this.tdpEnabled;
     this.hasPcid = f.has('pcid');
     this.hasLa57 = f.has('la57');
     // kvm_mmu_create: each MMU points at its walker; faults go to root_mmu.

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { GuestMemory } from '../memory/guest-memory.js';
 import { setAccessedDirty } from './accessed-dirty.js';
+import { History } from './history.js';
+import { Registers } from './registers.js';
 import { TestVm } from './test-support.js';
 import { Walk } from './translate.js';
 
@@ -114,7 +116,13 @@ describe('A/D updates', () => {
     w.count = 3;
     w.gpteSize = 8;
     w.gpteGpa.set([0x1000, 0x10000, 0x3000]);
-    expect(setAccessedDirty(mem, w, true, [])).toEqual([ad(0x1000, 0x10027), ad(0x3000, 0x4067)]);
+    const h = new History(new Registers());
+    h.beginOp();
+    expect(setAccessedDirty(mem, h, w, true, [])).toEqual([ad(0x1000, 0x10027), ad(0x3000, 0x4067)]);
     expect(mem.read32(0x10000)).toBe(0x3007);
+    // Both stores are journalled with the values they replaced, in one new state.
+    expect(h.seq).toBe(1);
+    expect(h.journal.get(0x1000 / 8)).toEqual([1, 0x10007, 0, 1]);
+    expect(h.journal.get(0x3000 / 8)).toEqual([1, 0x4007, 0, 1]);
   });
 });

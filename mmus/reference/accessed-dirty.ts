@@ -3,6 +3,7 @@
 import type { MmuEvent } from '../backend.js';
 import type { GuestMemory } from '../memory/guest-memory.js';
 import { PAGE_SIZE, PTE_A, PTE_D } from '../x86/bits.js';
+import type { History } from './history.js';
 import type { Walk } from './translate.js';
 
 /**
@@ -10,9 +11,11 @@ import type { Walk } from './translate.js';
  * leaf for a write. Each entry is updated as a locked read-modify-write of its current value
  * (SDM 4.8), so an entry seen twice on a self-referencing path is written once. PDPTE registers
  * are never written (PAE, SDM 4.4.1). Ledger 4 (model-contract "A/D"): entries in read-only
- * memslots are left alone and produce no event. Returns the events (shared empty array if none).
+ * memslots are left alone and produce no event. Each store is journalled in `h`. Returns the events (shared empty array if none).
  */
-export function setAccessedDirty(mem: GuestMemory, w: Walk, write: boolean, none: readonly MmuEvent[]): readonly MmuEvent[] {
+export function setAccessedDirty(
+  mem: GuestMemory, h: History, w: Walk, write: boolean, none: readonly MmuEvent[],
+): readonly MmuEvent[] {
   let events: MmuEvent[] | undefined;
   const last = w.count - 1;
   for (let i = 0; i <= last; i++) {
@@ -24,6 +27,7 @@ export function setAccessedDirty(mem: GuestMemory, w: Walk, write: boolean, none
     if (i === last && write) next |= PTE_D;
     next >>>= 0;
     if (next === lo) continue;
+    h.noteStore(mem, gpa, true);
     mem.write(gpa, 4, next, 0);
     const hi = w.gpteSize === 8 ? mem.read32(gpa + 4) : 0;
     (events ??= []).push({ type: 'set_ad', gpa, value: { lo: next, hi } });

@@ -13,13 +13,60 @@ describe('factory', () => {
     expect(referenceBackend.fidelity).toBe('architectural');
   });
 
-  it('refuses host.tdp "none"', () => {
-    const c = makeConfig();
-    expect(() => referenceBackend.create({ ...c, host: { ...c.host, tdp: 'none' } })).toThrow(UnsupportedConfigError);
+  it('refuses a MAXPHYADDR outside 36..52', () => {
+    expect(() => referenceBackend.create(makeConfig({ maxphyaddr: 35 }))).toThrow(UnsupportedConfigError);
+  });
+
+  it('answers the deep check with ok and no digest (it has no page tables to report)', () => {
+    expect(new TestVm().b.apply({ op: 'check' })).toEqual({ outcome: 'ok', events: [] });
+    expect(new TestVm({ tdp: 'none' }).b.apply({ op: 'check' })).toEqual({ outcome: 'ok', events: [] });
   });
 
   it('starts at architectural reset', () => {
     expect(new TestVm().b.state()).toEqual({ cr0: 0x60000010, cr3: { lo: 0, hi: 0 }, cr4: 0, efer: 0, pkru: 0, rflags: 2 });
+  });
+});
+
+describe('host.tdp "none" (model-contract-shadow "Machine")', () => {
+  it('is an Intel host: PML4E bit 8 is ignored, PDPTEs come from the registers', () => {
+    const vm = new TestVm({ tdp: 'none' });
+    vm.w64(0x1000, 0x2000 | 0x107); // PML4E with bit 8 (reserved on AMD only)
+    vm.w64(0x2000, 0x3000 | 7);
+    vm.w64(0x3000, 0x4000 | 7);
+    vm.w64(0x4000, 0x5000 | 7);
+    expect(vm.set('cr4', PAE)).toBe('ok');
+    expect(vm.set('efer', LME)).toBe('ok');
+    expect(vm.set('cr3', 0x1000)).toBe('ok');
+    expect(vm.set('cr0', PG | PE)).toBe('ok');
+    expect(vm.access(0x10, 'read', 3)).toEqual({
+      outcome: 'ok', gpa: 0x5010, level: 1,
+      events: [0x1000, 0x2000, 0x3000, 0x4000].map((gpa) => ({ type: 'set_ad', gpa, value: { lo: (gpa === 0x1000 ? 0x2127 : gpa + 0x1027) >>> 0, hi: 0 } })),
+    });
+  });
+
+  it('hides PKU: CR4.PKE is #GP and so is WRPKRU, even with the pku feature', () => {
+    const vm = new TestVm({ tdp: 'none' });
+    expect(vm.set('cr4', 0x400000)).toBe('gp');
+    expect(vm.set('pkru', 0)).toBe('gp');
+    expect(new TestVm({ tdp: 'ept' }).set('cr4', 0x400000)).toBe('ok');
+  });
+
+  it('reports mmio for a gpa outside every memslot and for a write to a read-only slot; no hpa', () => {
+    const vm = new TestVm({ tdp: 'none', memslots: [{ slot: 0, gpa: 0, size: 0x10000, flags: [] }, { slot: 1, gpa: 0x20000, size: 0x1000, flags: ['readonly'] }] });
+    vm.w64(0x1000, 0x2000 | 7);
+    vm.w64(0x2000, 0x3000 | 7);
+    vm.w64(0x3000, 0x4000 | 7);
+    vm.w64(0x4000, 0x20000 | 7);
+    vm.w64(0x4008, 0x80000 | 7);
+    vm.set('cr4', PAE);
+    vm.set('efer', LME);
+    vm.set('cr3', 0x1000);
+    vm.set('cr0', PG | PE);
+    expect(vm.access(0x0, 'read').outcome).toBe('ok');
+    expect(vm.access(0x0, 'write')).toMatchObject({ outcome: 'mmio', gpa: 0x20000, level: 1 });
+    const o = vm.access(0x1008, 'read');
+    expect(o).toMatchObject({ outcome: 'mmio', gpa: 0x80008, level: 1 });
+    expect(o.hpa).toBeUndefined();
   });
 });
 

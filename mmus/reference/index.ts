@@ -9,6 +9,8 @@
 //   ledger 6  PSE-36 fixed at 4 bits, 21:17 reserved ........ reserved-bits.ts, translate.ts
 //   ledger 9  non-canonical: access #GP, walk/INVLPG ignore . backend.ts, tlb-ops.ts
 //   TLB       a #PF invalidates only when P=1 and RSVD=0 .... backend.ts
+//   TLB       speculative translations, bounded history ..... speculative.ts, history.ts
+//   shadow    tdp "none": Intel rules, PKU hidden ........... machine.ts
 //   ledger 10 PKS/CET/... not exposed: CR4 bit is #GP ....... register-writes.ts
 //   AMD-only  PML4E/PML5E bit 8 reserved ..................... reserved-bits.ts
 //   AMD-only  PDPTEs re-read from memory at each walk ....... backend.ts, pdptrs.ts
@@ -17,7 +19,7 @@ import { ReferenceBackend } from './backend.js';
 
 export const referenceBackend: BackendFactory = {
   name: 'reference',
-  description: 'architectural walker from the Intel SDM / AMD APM (no KVM structure; TLB staleness as alternatives)',
+  description: 'architectural walker from the Intel SDM / AMD APM (no KVM structure; TLB staleness and speculative translations as alternatives)',
   fidelity: 'architectural',
   create: (config) => new ReferenceBackend(config),
 };

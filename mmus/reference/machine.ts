@@ -5,7 +5,7 @@ import { UnsupportedConfigError, type Config } from '../backend.js';
 export interface Machine {
   /** Guest MAXPHYADDR (CPUID 0x80000008 EAX[7:0]), 36..52. */
   readonly maxphyaddr: number;
-  /** tdp 'npt' = AMD host and guest; 'ept' = Intel. Decides the vendor-specific rules. */
+  /** tdp 'npt' = AMD host and guest; 'ept' and 'none' = Intel. Decides the vendor-specific rules. */
   readonly amd: boolean;
   readonly nx: boolean;
   readonly pse36: boolean;
@@ -25,9 +25,6 @@ export interface Machine {
 
 /** Builds the machine for a config; throws UnsupportedConfigError outside the reference's scope. */
 export function makeMachine(config: Config): Machine {
-  if (config.host.tdp === 'none') {
-    throw new UnsupportedConfigError('reference: host.tdp "none" (shadow paging) is outside the modelled scope (L1 guest with ept or npt)');
-  }
   const m = config.cpu.maxphyaddr;
   if (!Number.isInteger(m) || m < 36 || m > 52) {
     throw new UnsupportedConfigError(`reference: cpu.maxphyaddr must be an integer in 36..52, got ${m}`);
@@ -42,7 +39,9 @@ export function makeMachine(config: Config): Machine {
     gbpages: f.has('gbpages'),
     smep: f.has('smep'),
     smap: f.has('smap'),
-    pku: f.has('pku'),
+    // Without TDP KVM hides PKU from the guest (model-contract-shadow "Machine"): CR4.PKE is then
+    // a reserved bit and WRPKRU faults.
+    pku: f.has('pku') && config.host.tdp !== 'none',
     pcid: f.has('pcid'),
     la57: f.has('la57'),
     rsvdHi63,

@@ -7,7 +7,7 @@ import { referenceBackend } from './index.js';
 export const ALL_FEATURES: readonly CpuFeature[] = ['nx', 'pse36', 'gbpages', 'smep', 'smap', 'pku', 'pcid', 'la57'];
 
 export interface VmOptions {
-  tdp?: 'ept' | 'npt';
+  tdp?: 'ept' | 'npt' | 'none';
   maxphyaddr?: number;
   features?: readonly CpuFeature[];
   memslots?: readonly MemslotSpec[];
@@ -16,7 +16,7 @@ export interface VmOptions {
 export function makeConfig(o: VmOptions = {}): Config {
   return {
     cpu: { maxphyaddr: o.maxphyaddr ?? 46, features: new Set(o.features ?? ALL_FEATURES) },
-    host: { tdp: o.tdp ?? 'ept', eptAd: true, mbec: false },
+    host: { tdp: o.tdp ?? 'ept', eptAd: o.tdp !== 'none', mbec: false },
     memslots: o.memslots ?? [{ slot: 0, gpa: 0, size: 0x4000000, flags: [] }],
   };
 }

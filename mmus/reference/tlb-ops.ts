@@ -7,6 +7,7 @@ import { CR0_PE, CR0_PG, CR3_NOFLUSH_HI, CR4_PAE, CR4_PCIDE, CR4_PGE, CR4_PSE, C
 import type { Machine } from './machine.js';
 import { isCanonical, isLongMode } from './paging-mode.js';
 import type { Registers } from './registers.js';
+import type { History } from './history.js';
 import { ALL_PCIDS, ANY_GLOBAL, KEEP_GLOBAL, WITH_PCID, type Tlb } from './tlb.js';
 import { currentPcid, pageHi, pageLo } from './tlb-use.js';
 
@@ -15,10 +16,11 @@ import { currentPcid, pageHi, pageLo } from './tlb-use.js';
  * page whatever their PCID. Ledger 9: a non-canonical operand in IA-32e mode does nothing; outside
  * it the operand is truncated to 32 bits like every linear address.
  */
-export function invlpg(r: Registers, tlb: Tlb, gva: U64): void {
+export function invlpg(r: Registers, tlb: Tlb, h: History, gva: U64): void {
   const long = isLongMode(r);
   if (long && !isCanonical(r, gva.hi)) return;
   tlb.invalidatePage(pageHi(long ? gva.hi : 0), pageLo(gva.lo), currentPcid(r), ANY_GLOBAL);
+  h.invalidatePage(pageHi(long ? gva.hi : 0), pageLo(gva.lo), currentPcid(r), ANY_GLOBAL);
 }
 
 /**
@@ -28,7 +30,7 @@ export function invlpg(r: Registers, tlb: Tlb, gva: U64): void {
  * non-global entry. Type 0 uses all 64 address bits even outside 64-bit mode, so there an address
  * above 4 GiB names no cached page and removes nothing.
  */
-export function invpcid(r: Registers, m: Machine, tlb: Tlb, type: number, pcid: number, gva: U64): boolean {
+export function invpcid(r: Registers, m: Machine, tlb: Tlb, h: History, type: number, pcid: number, gva: U64): boolean {
   if (!m.pcid) return false; // no INVPCID without the feature (#UD, folded into gp)
   if (!(type >= 0 && type <= 3) || !(pcid >= 0 && pcid <= 0xfff)) return false;
   // Individual-address and single-context need PCID 0 unless CR4.PCIDE=1.
@@ -37,16 +39,22 @@ export function invpcid(r: Registers, m: Machine, tlb: Tlb, type: number, pcid: 
   if (type === 0 && long && !isCanonical(r, gva.hi)) return false;
   switch (type) {
     case 0:
-      if (long || gva.hi === 0) tlb.invalidatePage(pageHi(gva.hi), pageLo(gva.lo), pcid, KEEP_GLOBAL);
+      if (long || gva.hi === 0) {
+        tlb.invalidatePage(pageHi(gva.hi), pageLo(gva.lo), pcid, KEEP_GLOBAL);
+        h.invalidatePage(pageHi(gva.hi), pageLo(gva.lo), pcid, KEEP_GLOBAL);
+      }
       break;
     case 1:
       tlb.invalidateContext(pcid, KEEP_GLOBAL);
+      h.invalidateContext(pcid, KEEP_GLOBAL);
       break;
     case 2:
       tlb.flushAll();
+      h.flushAll();
       break;
     default:
       tlb.invalidateContext(ALL_PCIDS, KEEP_GLOBAL);
+      h.invalidateContext(ALL_PCIDS, KEEP_GLOBAL);
   }
   return true;
 }
@@ -55,8 +63,11 @@ export function invpcid(r: Registers, m: Machine, tlb: Tlb, type: number, pcid: 
  * After a successful MOV to CR0 (SDM 4.10.4.1: PG 1→0 flushes everything; 12.9: so does any
  * change of PG or PE). A PG 0→1 finds the TLB already empty. WP, CD, NW: nothing required.
  */
-export function flushOnCr0(tlb: Tlb, old: number, cr0: number): void {
-  if (((old ^ cr0) & (CR0_PG | CR0_PE)) !== 0) tlb.flushAll();
+export function flushOnCr0(tlb: Tlb, h: History, old: number, cr0: number): void {
+  if (((old ^ cr0) & (CR0_PG | CR0_PE)) !== 0) {
+    tlb.flushAll();
+    h.flushAll();
+  }
 }
 
 /**
@@ -64,9 +75,10 @@ export function flushOnCr0(tlb: Tlb, old: number, cr0: number): void {
  * non-global entries of PCID 000H; PCIDE = 1 → the non-global entries of the new PCID, unless
  * bit 63 (NOFLUSH) is set. Also when the value is unchanged.
  */
-export function flushOnCr3(r: Registers, tlb: Tlb, v: U64): void {
+export function flushOnCr3(r: Registers, tlb: Tlb, h: History, v: U64): void {
   if ((r.cr4 & CR4_PCIDE) !== 0 && (v.hi & CR3_NOFLUSH_HI) !== 0) return;
   tlb.invalidateContext(currentPcid(r), KEEP_GLOBAL);
+  h.invalidateContext(currentPcid(r), KEEP_GLOBAL);
 }
 
 /**
@@ -75,11 +87,13 @@ export function flushOnCr3(r: Registers, tlb: Tlb, v: U64): void {
  * APM 5.5 lists PGE, PSE, PAE). SMEP 0→1 removes the entries of the current PCID, global ones
  * associated with it included (4.10.4.1 says "all TLB entries", unlike MOV CR3's "except global").
  */
-export function flushOnCr4(r: Registers, tlb: Tlb, old: number, cr4: number): void {
+export function flushOnCr4(r: Registers, tlb: Tlb, h: History, old: number, cr4: number): void {
   const changed = old ^ cr4;
   if ((changed & (CR4_PGE | CR4_PSE | CR4_PAE)) !== 0 || ((old & CR4_PCIDE) !== 0 && (cr4 & CR4_PCIDE) === 0)) {
     tlb.flushAll();
+    h.flushAll();
   } else if ((changed & CR4_SMEP) !== 0 && (cr4 & CR4_SMEP) !== 0) {
     tlb.invalidateContext(currentPcid(r), WITH_PCID);
+    h.invalidateContext(currentPcid(r), WITH_PCID);
   }
 }

@@ -76,15 +76,17 @@ export function cachedAlternatives(
     if (translated && e.frame + offset === primary.gpa && e.level === primary.level) continue;
     if (e.rights === walkRights && e.pkey === w.pkey && e.frame + offset === w.gpa && e.level === w.level) continue;
     if (!e.global && e.pcid !== currentPcid(r)) continue;
-    // SDM 4.8: a write must set D in the leaf, which an entry cached with D = 0 cannot do alone.
-    if (write && !e.dirty) continue;
+    const gpa = e.frame + offset;
+    const slot = mem.findSlot(Math.floor(gpa / PAGE_SIZE));
+    // SDM 4.8: a write must set D in the leaf, which an entry cached with D = 0 cannot do alone —
+    // except towards a gpa outside every memslot (ledger: KVM emulates an MMIO write from its
+    // MMIO SPTE without walking, so D stays clear).
+    if (write && !e.dirty && slot !== undefined) continue;
     // XD is cached as seen with the NXE of fill time and counts only while NXE = 1 (SDM 4.6).
     const executable = (r.efer & EFER_NXE) === 0 || (e.rights & RIGHT_XD) === 0;
     const userPage = (e.rights & RIGHT_USER) !== 0;
     const writable = (e.rights & RIGHT_WRITE) !== 0;
     if (accessFault(r, kind, user, implicit, userPage, writable, executable, e.pkey) !== 0) continue;
-    const gpa = e.frame + offset;
-    const slot = mem.findSlot(Math.floor(gpa / PAGE_SIZE));
     const outcome: Outcome = slot === undefined || (write && slot.readonly) ? 'mmio' : 'ok';
     if (out !== undefined && isListed(out, outcome, gpa, e.level)) continue;
     (out ??= []).push({ outcome, gpa, level: e.level, events: none });

@@ -89,6 +89,8 @@ export class Tlb {
    */
   fill(hi: number, lo: number, list: TlbEntry[] | undefined, pcid: number, global: boolean, frame: number,
     level: number, span: number, rights: number, pkey: number, dirty: boolean): void {
+    this.lastList = undefined;
+    this.lastEntry = undefined;
     if (list === undefined) {
       let inner = this.inner(hi);
       if (inner === undefined) {
@@ -106,13 +108,48 @@ export class Tlb {
     for (const e of list) {
       if (e.pcid === pcid && e.global === global && e.frame === frame && e.level === level &&
           e.span === span && e.rights === rights && e.pkey === pkey) {
-        if (dirty) e.dirty = true;
+        if (dirty && !e.dirty) {
+          e.dirty = true;
+          this.lastEntry = e;
+          this.lastCreated = false;
+        }
         return;
       }
     }
-    list.push(new TlbEntry(pcid, global, frame, level, span, rights, pkey, dirty));
+    const e = new TlbEntry(pcid, global, frame, level, span, rights, pkey, dirty);
+    list.push(e);
     this.count++;
     if (span > 1) this.large++;
+    this.lastList = list;
+    this.lastEntry = e;
+    this.lastCreated = true;
+  }
+
+  /** What the last fill changed, so that undoLastFill can take it back. */
+  private lastList: TlbEntry[] | undefined;
+  private lastEntry: TlbEntry | undefined;
+  private lastCreated = false;
+
+  /** Forgets what the last fill changed (a new operation starts). */
+  forgetLastFill(): void {
+    this.lastEntry = undefined;
+  }
+
+  /** Takes back the last fill (the entry it added, or the D it gave an entry), if still there. */
+  undoLastFill(): void {
+    const e = this.lastEntry;
+    this.lastEntry = undefined;
+    if (e === undefined) return;
+    if (!this.lastCreated) {
+      e.dirty = false;
+      return;
+    }
+    const list = this.lastList!;
+    const i = list.indexOf(e);
+    if (i < 0) return;
+    list.splice(i, 1);
+    this.count--;
+    if (e.span > 1) this.large--;
   }
 
   /**

@@ -7,7 +7,7 @@ export const fuzzCommand: CommandSpec = {
   describe: 'Run a campaign (engines, parallel workers); store and minimize each new divergence in --findings',
   options: [
     'seed', 'time', 'scenarios', 'backends', 'mutant', 'findings', 'min-ops', 'max-ops', 'json', 'engine', 'workers',
-    'shard', 'resume', 'accept', 'minimize', 'minimize-time', 'tdp', 'corpus', 'replay-path', 'scenario-timeout',
+    'shard', 'resume', 'accept', 'minimize', 'minimize-time', 'host', 'corpus', 'replay-path', 'scenario-timeout',
   ],
   examples: [
     ['$0 fuzz --time 60', 'one minute, fresh seed, one worker per core'],
@@ -44,7 +44,7 @@ export function fuzzOptionsFromArgs(args: ParsedArgs): FuzzOptions {
   put('accept', stringArg(args, 'accept'));
   put('minimizeTime', numberArg(args, 'minimize-time', 'minimizeTime'));
   put('scenarioTimeout', numberArg(args, 'scenario-timeout', 'scenarioTimeout'));
-  put('tdp', stringArg(args, 'tdp'));
+  put('host', stringArg(args, 'host'));
   put('corpus', stringArg(args, 'corpus'));
   put('replayPath', stringArg(args, 'replay-path'));
   if (args.minimize === false) opts.minimize = false;

@@ -1,7 +1,8 @@
-// fast-check arbitrary of backend Configs for property tests: tdp ept/npt, a few MAXPHYADDRs, a
-// feature set that shrinks towards "every feature", slot 0 (64 MiB at 0) plus an optional slot.
+// fast-check arbitrary of backend Configs for property tests: tdp ept/npt/none (shadow paging, a
+// third of the draws), a few MAXPHYADDRs, a feature set that shrinks towards "every feature",
+// slot 0 (64 MiB at 0) plus an optional slot.
 import fc from 'fast-check';
-import { CPU_FEATURES, type Config, type CpuFeature, type MemslotSpec } from '../../../mmus/backend.js';
+import { CPU_FEATURES, type Config, type CpuFeature, type MemslotSpec, type TdpKind } from '../../../mmus/backend.js';
 import { HIGH_SLOT, MAIN_SLOT, RO_SLOT } from '../layout.js';
 
 /** MAXPHYADDR choices; the first is what shrinking reaches. */
@@ -23,7 +24,7 @@ const featureArb: fc.Arbitrary<ReadonlySet<CpuFeature>> = fc
 
 export const configArbitrary: fc.Arbitrary<Config> = fc
   .record({
-    tdp: fc.constantFrom('ept' as const, 'npt' as const),
+    tdp: fc.constantFrom('ept' as const, 'npt' as const, 'none' as const),
     maxphyaddr: fc.constantFrom(...MAXPHYADDRS),
     features: featureArb,
     eptAd: fc.boolean(),
@@ -33,8 +34,15 @@ export const configArbitrary: fc.Arbitrary<Config> = fc
     const memslots: MemslotSpec[] = [{ ...MAIN_SLOT, flags: [] }];
     if (extra !== 'none') memslots.push(extraSlotSpec(extra));
     return {
-      cpu: { maxphyaddr, features: new Set(features) },
+      cpu: { maxphyaddr, features: hostFeatures(features, tdp) },
       host: { tdp, eptAd: tdp === 'ept' && eptAd, mbec: false },
       memslots,
     };
   });
+
+/** The guest's features on this host: KVM hides PKU from a shadow-paging (tdp none) guest. */
+export function hostFeatures(features: ReadonlySet<CpuFeature>, tdp: TdpKind): Set<CpuFeature> {
+  const out = new Set(features);
+  if (tdp === 'none') out.delete('pku');
+  return out;
+}

@@ -73,6 +73,8 @@ export function encodeOpIntent(intent: OpIntent, ctx: IntentContext): Op {
       return { op: 'invlpg', gva: tables.gvas[intent.gva] };
     case 'memslot':
       return memslotOp(intent.action, intent.alt, extraSlot(config));
+    case 'check':
+      return { op: 'check' };
   }
 }
 

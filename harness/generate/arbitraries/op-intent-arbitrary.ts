@@ -33,7 +33,9 @@ export type OpIntent =
   | { readonly kind: 'cr3_reload' }
   | { readonly kind: 'invlpg'; readonly gva: number }
   /** A change of the config's second slot (the ROM slot when there is none): its spec or an alternative. */
-  | { readonly kind: 'memslot'; readonly action: 'delete' | 'add' | 'move' | 'flags'; readonly alt: boolean };
+  | { readonly kind: 'memslot'; readonly action: 'delete' | 'add' | 'move' | 'flags'; readonly alt: boolean }
+  /** The deep check: the kvm backends' digest of their page tables. */
+  | { readonly kind: 'check' };
 
 const gva = fc.integer({ min: 0, max: GVA_POOL_SIZE - 1 });
 const level = fc.integer({ min: 1, max: MAX_LEVEL });
@@ -81,4 +83,5 @@ export const opIntentArbitrary: fc.Arbitrary<OpIntent> = fc.oneof(
       alt: fc.boolean(),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ kind: k('check') }) },
 );

@@ -28,6 +28,17 @@ describe('scenarioArbitrary', () => {
     }
   });
 
+  it('draws shadow-paging configs (no EPT A/D, no pku) and check ops', () => {
+    const drawn = fc.sample(scenarioArbitrary({ minOps: 20, maxOps: 40 }), { seed: 9, numRuns: 150 });
+    const shadow = drawn.filter((s) => s.config.host.tdp === 'none');
+    expect(shadow.length).toBeGreaterThan(20);
+    for (const s of shadow) {
+      expect(s.config.host.eptAd).toBe(false);
+      expect(s.config.cpu.features.has('pku')).toBe(false);
+    }
+    expect(drawn.filter((s) => s.ops.some((op) => op.op === 'check')).length).toBeGreaterThan(20);
+  });
+
   it('draws between minOps and maxOps ops after the opening', () => {
     for (const s of fc.sample(scenarioArbitrary({ minOps: 3, maxOps: 9 }), { seed: 3, numRuns: 50 })) {
       expect(drawnOpCount(s)).toBeGreaterThanOrEqual(3);

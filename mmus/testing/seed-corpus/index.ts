@@ -6,6 +6,7 @@ import { PAE_SCENARIOS } from './modes-pae.js';
 import { PERMISSION_SCENARIOS } from './permissions.js';
 import { RESERVED_SCENARIOS } from './reserved.js';
 import type { SeedScenario } from './seed-scenario.js';
+import { SHADOW_SCENARIOS } from './shadow.js';
 import { TRANSITION_SCENARIOS } from './transitions.js';
 
 export type { Expect, SeedScenario } from './seed-scenario.js';
@@ -20,5 +21,6 @@ export function seedScenarios(): SeedScenario[] {
     ...TRANSITION_SCENARIOS,
     ...AD_SCENARIOS,
     ...MEMSLOT_SCENARIOS,
+    ...SHADOW_SCENARIOS,
   ].map((build) => build());
 }

@@ -44,6 +44,9 @@ function opFields(op: Op): Flat {
         case 'delete':
           return { op: op.op, action: op.action, slot: op.slot };
       }
+    // eslint-disable-next-line no-fallthrough -- every action returns above
+    case 'check':
+      return { op: op.op };
   }
 }
 

@@ -1,0 +1,141 @@
+// A guest access under shadow paging (docs/model-contract-shadow.md "access"): first the
+// hardware walk of the shadow tables (no KVM involvement when the leaf allows the access), then
+// KVM's shadow page fault — MMIO SPTE check, the gva_walk guest walk, MMIO / read-only /
+// write-tracked cases, the CR0.WP=0 trick, fetch and the leaf SPTE. Models FNAME(page_fault)
+// in arch/x86/kvm/mmu/paging_tmpl.h, mmu_set_spte / make_spte and handle_mmio_page_fault.
+import type { Observation, U64 } from '../../backend.js';
+import type { Memslot } from '../../memory/memslot.js';
+import { CR0_PG, CR4_PAE, CR4_SMAP, CR4_SMEP, PFERR_FETCH, PFERR_USER, PFERR_WRITE, PTE_D, PTE_RW, PTE_US, RFLAGS_AC } from '../../x86/bits.js';
+import { kvmInjectEmulatedPageFault } from '../inject.js';
+import { ACC_ALL, ACC_EXEC, ACC_USER, ACC_WRITE, ROLE_CR4_SMEP } from '../page-role.js';
+import { ACCESS_IMPLICIT } from '../permission.js';
+import type { Vcpu } from '../vcpu.js';
+import { walkAddrGeneric } from '../walk.js';
+import { clearFloodOnPath, FetchResult, shadowFetch } from './fetch.js';
+import { dropSpte, makeSpteHi, makeSpteLo, setLeaf, setMmio, SPTE_NX_HI } from './make-spte.js';
+import { rootTopSp } from './roots.js';
+import { isWriteTracked, SPTE_CHILD, SPTE_LEAF, SPTE_MMIO, spteIndex } from './sp.js';
+import { kvmMmuTrackWrite } from './track-write.js';
+import { mmuTryToUnsyncPages } from './unsync.js';
+
+const TWO_32 = 4294967296;
+const fetched = new FetchResult();
+
+/**
+ * The processor's check of a leaf SPTE (host CR0.WP = 1; the guest's SMEP, SMAP and RFLAGS.AC
+ * while guest paging is on). `access` is the PFERR-style code with ACCESS_IMPLICIT.
+ */
+function hardwareAllows(v: Vcpu, lo: number, hi: number, access: number): boolean {
+  if ((access & PFERR_WRITE) !== 0 && (lo & PTE_RW) === 0) return false;
+  const user = (access & PFERR_USER) !== 0;
+  if (user && (lo & PTE_US) === 0) return false;
+  const fetch = (access & PFERR_FETCH) !== 0;
+  if (fetch && (hi & SPTE_NX_HI) !== 0) return false;
+  if (user || (lo & PTE_US) === 0 || (v.cr0 & CR0_PG) === 0) return true;
+  if (fetch) return (v.cr4 & CR4_SMEP) === 0;
+  // SMAP: RFLAGS.AC lifts it for explicit accesses only.
+  return (v.cr4 & CR4_SMAP) === 0 || ((access & ACCESS_IMPLICIT) === 0 && (v.rflags & RFLAGS_AC) !== 0);
+}
+
+/** A guest access under shadow paging; gva already truncated and checked canonical. */
+export function shadowAccess(v: Vcpu, gva: U64, access: number): Observation {
+  const lo = gva.lo;
+  const hi = gva.hi;
+  let sp = rootTopSp(v.mmu.shadowRoot, lo);
+  while (sp !== null) {
+    const index = spteIndex(lo, hi, sp.level);
+    const kind = sp.kind[index];
+    if (kind === SPTE_CHILD) {
+      sp = sp.child[index];
+      continue;
+    }
+    if (kind === SPTE_LEAF && hardwareAllows(v, sp.spteLo[index], sp.spteHi[index], access)) {
+      const off = lo & 0xfff;
+      const hpa = (sp.spteHi[index] & 0xfffff) * TWO_32 + ((sp.spteLo[index] & 0xfffff000) >>> 0) + off;
+      return { outcome: 'ok', gpa: sp.gfns[index] * 4096 + off, hpa, level: sp.guestLevel[index], events: v.events.take() };
+    }
+    // handle_mmio_page_fault: an MMIO SPTE of the current generation is emulated at once.
+    if (kind === SPTE_MMIO && (sp.mmioGen[index] === v.shadow.memslotGeneration || v.bug.mmioGenerationIgnored)) {
+      return { outcome: 'mmio', gpa: sp.gfns[index] * 4096 + (lo & 0xfff), level: sp.guestLevel[index], events: v.events.take() };
+    }
+    break;
+  }
+  return shadowPageFault(v, gva, access);
+}
+
+/** Emulation of a write KVM would not map writable: the store goes through kvm_mmu_track_write. */
+function emulateWrite(v: Vcpu, gva: U64, gpa: number): void {
+  clearFloodOnPath(v, gva.lo, gva.hi);
+  const size = (v.cr4 & CR4_PAE) !== 0 ? 8 : 4;
+  kvmMmuTrackWrite(v, gpa - (gpa % size), size);
+}
+
+/** FNAME(page_fault) after the hardware walk failed. */
+function shadowPageFault(v: Vcpu, gva: U64, access: number): Observation {
+  const w = v.gvaWalk;
+  if (!walkAddrGeneric(v, w, gva.lo, gva.hi, access)) return kvmInjectEmulatedPageFault(v, v.gvaWalk, gva);
+  const gw = v.walker;
+  const gpa = gw.gpa;
+  const level = gw.level;
+  const gfn = Math.floor(gpa / 4096);
+  const write = (access & PFERR_WRITE) !== 0;
+  let pteAccess = w.layout === null ? ACC_ALL : gw.pteAccess;
+  // protect_clean_gpte: a read through a clean leaf maps read-only so the first write sets D.
+  if (!write && level > 0 && (gw.pteLo[level - 1] & PTE_D) === 0) pteAccess &= ~ACC_WRITE;
+
+  const slot = v.mem.findSlot(gfn);
+  if (slot === undefined) {
+    if (shadowFetch(v, gva.lo, gva.hi, gfn, pteAccess, fetched)) {
+      setMmio(v.shadow, fetched.sp!, fetched.index, gfn, pteAccess, level);
+      v.events.push({ type: 'mmio_spte', gfn });
+    }
+    return { outcome: 'mmio', gpa, level, events: v.events.take() };
+  }
+  if (write && slot.readonly) return { outcome: 'mmio', gpa, level, events: v.events.take() };
+  const hpa = v.mem.hpaOf(gpa);
+  if (write && isWriteTracked(v.shadow, gfn)) {
+    emulateWrite(v, gva, gpa);
+    return { outcome: 'ok', gpa, hpa, level, events: v.events.take() };
+  }
+  // CR0.WP = 0: a supervisor write to a read-only gpte gets a writable, supervisor-only SPTE
+  // (and, with SMEP, a non-executable one, so the kernel cannot run what it just wrote).
+  if (write && (pteAccess & ACC_WRITE) === 0 && (access & PFERR_USER) === 0) {
+    pteAccess |= ACC_WRITE;
+    if (!v.bug.wp0TrickKeepsUser) pteAccess &= ~ACC_USER;
+    if ((v.gvaWalk.cpuRole.base & ROLE_CR4_SMEP) !== 0 && !v.bug.wp0TrickKeepsExec) pteAccess &= ~ACC_EXEC;
+  }
+  if (shadowFetch(v, gva.lo, gva.hi, gfn, pteAccess, fetched)) {
+    if (!mmuSetSpte(v, fetched.sp!, fetched.index, gfn, pteAccess, level, slot) && write) emulateWrite(v, gva, gpa);
+  }
+  return { outcome: 'ok', gpa, hpa, level, events: v.events.take() };
+}
+
+/**
+ * mmu_set_spte for the leaf slot: `map` unless the same SPTE is there, `dirty` for a writable
+ * SPTE in a logged slot, a remote flush when the old SPTE pointed elsewhere or lost W.
+ * Returns whether the SPTE is writable.
+ */
+function mmuSetSpte(v: Vcpu, sp: NonNullable<FetchResult['sp']>, index: number, gfn: number, access: number, level: number, slot: Memslot): boolean {
+  const st = v.shadow;
+  const kind = sp.kind[index];
+  const sameGfn = kind === SPTE_LEAF && sp.gfns[index] === gfn;
+  const oldWritable = sameGfn && (sp.spteLo[index] & PTE_RW) !== 0;
+  let flush = false;
+  if (kind === SPTE_LEAF && !sameGfn) flush = dropSpte(st, sp, index);
+  else if (kind === SPTE_MMIO) dropSpte(st, sp, index);
+  let writable = false;
+  if ((access & ACC_WRITE) !== 0 && !slot.readonly) {
+    // An SPTE that is already writable needs no unsync decision.
+    writable = oldWritable || mmuTryToUnsyncPages(v, gfn, false);
+  }
+  const hpa = v.mem.hpaOf(gfn * 4096);
+  const lo = makeSpteLo(hpa, access, writable);
+  const hi = makeSpteHi(hpa, access);
+  const identical = sameGfn && sp.spteLo[index] === lo && sp.spteHi[index] === hi;
+  if (oldWritable && !writable) flush = true;
+  setLeaf(st, sp, index, gfn, lo, hi, access, level);
+  if (!identical) v.events.push({ type: 'map', gfn, level: 1, spte: { lo, hi } });
+  if (writable && slot.dirtyLog) v.events.push({ type: 'dirty', gfn });
+  if (flush) v.events.requestFlush('remote');
+  return writable;
+}
