@@ -72,8 +72,8 @@ describe('determinism', () => {
     });
   }
 
-  it('refuses configurations outside its scope', () => {
-    expect(() => legacyBackend.create({ ...config(), host: { tdp: 'none', eptAd: false, mbec: false } })).toThrow(/out of scope/);
+  it('refuses configurations outside its scope, accepts shadow paging', () => {
+    expect(() => legacyBackend.create({ ...config(), host: { tdp: 'none', eptAd: false, mbec: false } })).not.toThrow();
     expect(() => legacyBackend.create({ ...config(), host: { tdp: 'ept', eptAd: true, mbec: true } })).toThrow(/MBEC/);
     expect(legacyBackend.name).toBe('legacy');
     expect(legacyBackend.fidelity).toBe('kvm');

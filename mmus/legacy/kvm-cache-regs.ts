@@ -3,6 +3,7 @@
 // Kept apart from x86.ts so the MMU (get_pdptr) and the CR writers share it without a cycle.
 import { NOT_BACKED } from '../memory/guest-memory.js';
 import { KVM_REQ_LOAD_MMU_PGD, kvm_make_request, type KvmVcpu } from './kvm-host.js';
+import { KVM_MMU_ROOT_CURRENT, kvm_mmu_free_roots } from './mmu.js';
 
 /** Reserved bits of a present PAE PDPTE (pdptr_rsvd_bits): M..63, 8:5, 2:1. Low half. */
 const PDPTR_RSVD_LO = 0x1e6;
@@ -34,7 +35,14 @@ export function load_pdptrs(vcpu: KvmVcpu, cr3: number): boolean {
     else if (i === 2) (l2 = lo), (h2 = hi);
     else (l3 = lo), (h3 = hi);
   }
-  // With TDP a PDPTE change does not free roots (only shadow paging rebuilds its PAE roots).
+  // With TDP a PDPTE change does not free roots; shadow paging rebuilds its PAE roots.
+  if (
+    !vcpu.kvm.tdp_enabled &&
+    (mmu.pdptrs_lo[0] !== l0 || mmu.pdptrs_hi[0] !== h0 || mmu.pdptrs_lo[1] !== l1 || mmu.pdptrs_hi[1] !== h1 ||
+      mmu.pdptrs_lo[2] !== l2 || mmu.pdptrs_hi[2] !== h2 || mmu.pdptrs_lo[3] !== l3 || mmu.pdptrs_hi[3] !== h3)
+  ) {
+    kvm_mmu_free_roots(vcpu.kvm, mmu, KVM_MMU_ROOT_CURRENT);
+  }
   mmu.pdptrs_lo[0] = l0;
   mmu.pdptrs_hi[0] = h0;
   mmu.pdptrs_lo[1] = l1;

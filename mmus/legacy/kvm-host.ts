@@ -80,29 +80,76 @@ export const KVM_REQ_TLB_FLUSH_GUEST = 1 << 1;
 export const KVM_REQ_TLB_FLUSH_CURRENT = 1 << 2;
 export const KVM_REQ_LOAD_MMU_PGD = 1 << 3;
 export const KVM_REQ_MMU_SYNC = 1 << 4;
+export const KVM_REQ_MMU_FREE_OBSOLETE_ROOTS = 1 << 5;
 
-/** Shadow page (struct kvm_mmu_page) of the TDP MMU: one 512-entry table keyed by (gfn, role). */
+/** What a KvmMmuPage object stands for (the shadow MMU also uses two non-sp root values). */
+export const SP_TDP = 0;
+export const SP_SHADOW = 1;
+/** The per-MMU PAE root page (mmu->pae_root): four shadow roots, no struct kvm_mmu_page. */
+export const SP_PAE_ROOT = 2;
+/** The dummy root (the zero page) used while the guest CR3 is outside every memslot. */
+export const SP_DUMMY_ROOT = 3;
+
+/**
+ * struct kvm_mmu_page: one 512-entry table keyed by (gfn, role). TDP MMU pages use only the
+ * table; shadow MMU pages also carry shadowed_translation, unsync state, parent_ptes, the
+ * write-flooding count and root_count.
+ */
 export class KvmMmuPage {
   /** Non-leaf tables: the child table each SPTE points to (null = non-present SPTE). */
   readonly children: (KvmMmuPage | null)[] | null;
   /** Level-1 tables: the leaf SPTEs as 32-bit halves (0 = non-present). */
   readonly spte_lo: Uint32Array | null;
   readonly spte_hi: Uint32Array | null;
+  /** Shadow level-1 tables: shadowed_translation gfn of each SPTE (also an MMIO SPTE's gfn). */
+  readonly gfns: Float64Array | null;
+  /** Shadow level-1 tables: shadowed_translation access (ACC_*) of each SPTE. */
+  readonly access: Uint8Array | null;
+  /** Shadow level-1 tables: the guest leaf level the SPTE was made for (0 = paging off). */
+  readonly glevel: Uint8Array | null;
+  /** Shadow level-1 tables: memslot generation stamped into an MMIO SPTE. */
+  readonly mmio_gen: Float64Array | null;
+
+  // ---- shadow MMU bookkeeping ----
+  unsync = false;
+  /** Child slots whose child is unsync or has unsync children (exact, unlike KVM's lazy bitmap). */
+  unsync_children = 0;
+  write_flooding_count = 0;
+  root_count = 0;
+  /** role.invalid: zapped (while possibly still referenced as a root). */
+  invalid = false;
+  /** parent_ptes: the (parent sp, index) SPTEs that point to this page. */
+  readonly parent_sps: KvmMmuPage[] = [];
+  readonly parent_idx: number[] = [];
+  /** Scratch stamp for de-duplicating walks over the shadow tree. */
+  visit = 0;
 
   constructor(
-    /** Base gfn of the range this table maps (direct pages). */
+    /** Base gfn of the range this table maps (direct pages), or the guest table it shadows. */
     readonly gfn: number,
     /** LEG-layout kvm_mmu_page_role word. */
     readonly role: number,
+    readonly kind: number = SP_TDP,
   ) {
-    if ((role & ROLE_LEVEL_MASK) === PG_LEVEL_4K) {
+    if (kind === SP_PAE_ROOT || kind === SP_DUMMY_ROOT) {
+      this.children = null;
+      this.spte_lo = this.spte_hi = null;
+      this.gfns = this.mmio_gen = null;
+      this.access = this.glevel = null;
+    } else if ((role & ROLE_LEVEL_MASK) === PG_LEVEL_4K) {
       this.children = null;
       this.spte_lo = new Uint32Array(512);
       this.spte_hi = new Uint32Array(512);
+      const shadow = kind === SP_SHADOW;
+      this.gfns = shadow ? new Float64Array(512) : null;
+      this.access = shadow ? new Uint8Array(512) : null;
+      this.glevel = shadow ? new Uint8Array(512) : null;
+      this.mmio_gen = shadow ? new Float64Array(512) : null;
     } else {
       this.children = new Array<KvmMmuPage | null>(512).fill(null);
-      this.spte_lo = null;
-      this.spte_hi = null;
+      this.spte_lo = this.spte_hi = null;
+      this.gfns = this.mmio_gen = null;
+      this.access = this.glevel = null;
     }
   }
 
@@ -160,6 +207,12 @@ export class KvmPageFault {
   pfn = 0;
   map_writable = false;
   goal_level = PG_LEVEL_4K;
+  /** Shadow paging: the faulting gva (addr is its low half) and the access code walked with. */
+  addr_hi = 0;
+  access = 0;
+  /** Shadow paging: what the access resolved to (the gpa and guest leaf level reported). */
+  result_gpa = 0;
+  result_level = 0;
 }
 
 /**
@@ -215,6 +268,9 @@ export class KvmMmu {
 
   readonly cpu_role = new KvmCpuRole();
   root_role = 0;
+
+  /** mmu->pae_root: the four level-2 roots of a PAE / 32-bit / paging-off shadow MMU. */
+  readonly pae_root: (KvmMmuPage | null)[] = [null, null, null, null];
 
   /** Permission-fault bitmap: permissions[pfec >> 1] bit a = an access with pfec faults on ACC a. */
   readonly permissions = new Uint8Array(16);
@@ -287,12 +343,35 @@ export class MmuEventLog {
   }
 }
 
-/** struct kvm (the VM): memslots, TDP MMU roots, capabilities. */
+/** A leaf SPTE as the write-protection reverse map holds it. */
+export interface RmapEntry {
+  readonly sp: KvmMmuPage;
+  readonly i: number;
+}
+
+/** struct kvm (the VM): memslots, TDP MMU roots, the shadow MMU's page hash, capabilities. */
 export class Kvm {
   /** kvm->arch.tdp_mmu_roots. */
   readonly tdp_mmu_roots: KvmMmuPage[] = [];
   readonly log = new MmuEventLog();
-  readonly tdp_enabled = true;
+  /** tdp_enabled (the ept/npt module parameters): false = shadow paging. */
+  readonly tdp_enabled: boolean;
+
+  // ---- shadow MMU (tdp_enabled = false) ----
+  /** kvm->arch.mmu_page_hash: gfn -> the valid shadow pages of that gfn. */
+  readonly mmu_page_hash = new Map<number, KvmMmuPage[]>();
+  /** gfn_write_track: gfn -> number of level >= 2 shadow pages shadowing it. */
+  readonly write_track = new Map<number, number>();
+  /** The rmap restricted to writable leaf SPTEs (all that write protection needs): gfn -> SPTEs. */
+  readonly writable_rmap = new Map<number, RmapEntry[]>();
+  /** The memslot generation (kvm_memslots(kvm)->generation), stamped into MMIO SPTEs. */
+  memslots_gen = 0;
+  /** A memslot ioctl succeeded during this operation (dummy roots become obsolete). */
+  memslots_updated = false;
+  /** Stamp source for KvmMmuPage.visit. */
+  visit_stamp = 0;
+  readonly pae_root_page = new KvmMmuPage(0, -1, SP_PAE_ROOT);
+  readonly dummy_root_page = new KvmMmuPage(0, -1, SP_DUMMY_ROOT);
   /** TDP root level (kvm_mmu_get_tdp_level): 5 iff the guest can address more than 48 bits. */
   readonly tdp_root_level: number;
 
@@ -304,7 +383,9 @@ export class Kvm {
     readonly memory: GuestMemory,
     /** The SPTE masks of this VM's TDP format (spte.c globals in KVM). */
     readonly spte_masks: SpteMasks,
+    tdp_enabled = true,
   ) {
+    this.tdp_enabled = tdp_enabled;
     this.tdp_root_level = caps.maxphyaddr > 48 ? PT64_ROOT_5LEVEL : PT64_ROOT_4LEVEL;
   }
 }

@@ -1,7 +1,8 @@
 // The Backend adapter for the legacy model: turns harness operations into the KVM-shaped calls
-// (register writes, emulator translations, guest accesses reaching the TDP MMU, memslot ioctls)
-// and KVM's effects into Observations. It also plays the CPU: a guest access walks the TDP
-// tables the way hardware would and exits to kvm_mmu_page_fault only on a violation.
+// (register writes, emulator translations, guest accesses reaching the TDP or shadow MMU,
+// memslot ioctls) and KVM's effects into Observations. It also plays the CPU: a guest access
+// walks the TDP or shadow tables the way hardware would and exits to KVM only on a violation;
+// after every operation, KVM's requests are serviced as before the next VM entry.
 import {
   UnsupportedConfigError,
   type AccessKind,
@@ -15,13 +16,37 @@ import {
   type VcpuState,
 } from '../backend.js';
 import { GuestMemory } from '../memory/guest-memory.js';
-import { EFER_LMA, PFERR_FETCH, PFERR_PRESENT, PFERR_WRITE } from '../x86/bits.js';
+import {
+  CR0_PG,
+  CR4_PAE,
+  CR4_SMAP,
+  CR4_SMEP,
+  EFER_LMA,
+  EFER_NXE,
+  PFERR_FETCH,
+  PFERR_PRESENT,
+  PFERR_RSVD,
+  PFERR_USER,
+  PFERR_WRITE,
+  RFLAGS_AC,
+} from '../x86/bits.js';
 import { u64FromNumber } from '../x86/u64.js';
 import { kvm_vcpu_exit_clear_lazy_regs } from './kvm-cache-regs.js';
-import { INVALID_GPA, Kvm, KvmVcpu, RET_PF_EMULATE, X86Exception, type KvmCaps } from './kvm-host.js';
+import { INVALID_GPA, Kvm, KvmVcpu, PFERR_IMPLICIT_ACCESS, RET_PF_EMULATE, RET_PF_RETRY, X86Exception, type KvmCaps } from './kvm-host.js';
 import { kvm_set_memory_region } from './kvm-main.js';
-import { is_noncanonical_address, kvm_mmu_after_set_cpuid, kvm_mmu_create, kvm_mmu_invlpg, kvm_mmu_page_fault, kvm_mmu_reload } from './mmu.js';
-import { is_shadow_present_pte, spte_to_pfn, SpteMasks } from './spte.js';
+import { kvm_mmu_check_digest } from './mmu-check.js';
+import {
+  is_noncanonical_address,
+  kvm_mmu_after_set_cpuid,
+  kvm_mmu_create,
+  kvm_mmu_invlpg,
+  kvm_mmu_page_fault,
+  kvm_mmu_reload,
+  kvm_mmu_shadow_page_fault,
+  kvm_vcpu_service_requests,
+} from './mmu.js';
+import { gfn_is_shadowed, kvm_gfn_is_write_tracked, kvm_mmu_track_write, mmu_try_to_unsync_pages, shadow_leaf_table } from './shadow-mmu.js';
+import { is_mmio_spte, is_shadow_present_pte, shadow_spte_allows, spte_to_pfn, SpteMasks } from './spte.js';
 import { is_access_allowed, tdp_mmu_leaf_table } from './tdp-mmu.js';
 import {
   emulator_access,
@@ -43,14 +68,16 @@ const PAGE_SIZE = 4096;
 function capsFromConfig(config: Config): KvmCaps {
   const f = config.cpu.features;
   return {
-    vendor: config.host.tdp === 'ept' ? 'intel' : 'amd',
+    // tdp "none" is an Intel host without EPT.
+    vendor: config.host.tdp === 'npt' ? 'amd' : 'intel',
     maxphyaddr: config.cpu.maxphyaddr,
     nx: f.has('nx'),
     pse36: f.has('pse36'),
     gbpages: f.has('gbpages'),
     smep: f.has('smep'),
     smap: f.has('smap'),
-    pku: f.has('pku'),
+    // Without TDP, KVM hides PKU from the guest (§4.1).
+    pku: f.has('pku') && config.host.tdp !== 'none',
     pcid: f.has('pcid'),
     la57: f.has('la57'),
     ept_ad: config.host.tdp === 'ept' ? config.host.eptAd : true,
@@ -64,10 +91,9 @@ class LegacyBackend implements Backend {
   private readonly rw: [number, number] = [0, 0];
 
   constructor(config: Config) {
-    if (config.host.tdp === 'none') throw new UnsupportedConfigError('legacy: shadow paging (host.tdp "none") is out of scope');
     if (config.host.mbec) throw new UnsupportedConfigError('legacy: EPT MBEC did not exist before the split');
     const caps = capsFromConfig(config);
-    this.kvm = new Kvm(caps, new GuestMemory(config.memslots), new SpteMasks(caps));
+    this.kvm = new Kvm(caps, new GuestMemory(config.memslots), new SpteMasks(caps), config.host.tdp !== 'none');
     this.vcpu = new KvmVcpu(this.kvm);
     kvm_mmu_create(this.vcpu);
     // vCPU creation ends with KVM_SET_CPUID, which resets the MMU from scratch.
@@ -75,9 +101,21 @@ class LegacyBackend implements Backend {
   }
 
   apply(op: Op): Observation {
-    this.kvm.log.begin();
+    const log = this.kvm.log;
+    log.begin();
+    this.kvm.memslots_updated = false;
     // Every operation is a separate exit: lazily cached registers must be re-read.
     kvm_vcpu_exit_clear_lazy_regs(this.vcpu);
+    const obs = this.dispatch(op);
+    if (this.kvm.tdp_enabled) return obs;
+    // Back into the guest: KVM services its requests first; their events join this operation.
+    const before = log.events;
+    kvm_vcpu_service_requests(this.vcpu);
+    if (before === null && log.events !== null) return { ...obs, events: log.events };
+    return obs;
+  }
+
+  private dispatch(op: Op): Observation {
     switch (op.op) {
       case 'access':
         return this.access(op.gva, op.kind, op.cpl, op.implicit, false);
@@ -96,6 +134,8 @@ class LegacyBackend implements Backend {
         return kvm_handle_invpcid(this.vcpu, op.type, op.pcid, this.truncate(op.gva)) ? GP : this.done('ok');
       case 'memslot':
         return this.done(kvm_set_memory_region(this.kvm, op.action, op.slot, op.gpa, op.size, op.flags) ? 'ok' : 'rejected');
+      case 'check':
+        return { outcome: 'ok', digest: kvm_mmu_check_digest(this.vcpu), events: this.events() };
     }
   }
 
@@ -122,6 +162,7 @@ class LegacyBackend implements Backend {
     const vcpu = this.vcpu;
     if (!translateOnly && is_noncanonical_address(gva, vcpu)) return GP;
     const addr = this.truncate(gva);
+    if (!translateOnly && !this.kvm.tdp_enabled) return this.shadowAccess(addr, kind, cpl, implicit);
     const gpa = kvm_mmu_gva_to_gpa(vcpu, addr.lo, addr.hi, emulator_access(kind, cpl, implicit), this.exception);
     if (gpa === INVALID_GPA) {
       // A translation request (KVM_TRANSLATE-like) only reports the fault; a guest access
@@ -169,12 +210,101 @@ class LegacyBackend implements Backend {
     throw new Error(`legacy: TDP fault on gfn 0x${gfn.toString(16)} did not resolve`);
   }
 
+  /**
+   * The CPU's access to a gva through the shadow tables: a present leaf that allows it
+   * completes in hardware (the translation recorded when KVM made the SPTE); anything else is
+   * a #PF exit into KVM, retried after KVM fixed the SPTE. KVM emulates MMIO and writes it must
+   * see (write-tracked guest page tables).
+   */
+  private shadowAccess(addr: U64, kind: AccessKind, cpl: number, implicit: boolean): Observation {
+    const vcpu = this.vcpu;
+    const a = vcpu.arch;
+    const lo = addr.lo;
+    const hi = addr.hi;
+    const write = kind === 'write';
+    const fetch = kind === 'fetch';
+    const user = cpl === 3 && !implicit;
+    const paging = (a.cr0 & CR0_PG) !== 0;
+    const smep = paging && (a.cr4 & CR4_SMEP) !== 0;
+    const smap = paging && (a.cr4 & CR4_SMAP) !== 0 && (implicit || (a.rflags & RFLAGS_AC) === 0);
+    const access = (write ? PFERR_WRITE : 0) | (fetch ? PFERR_FETCH : 0) | (user ? PFERR_USER : 0) | (implicit ? PFERR_IMPLICIT_ACCESS : 0);
+    kvm_mmu_reload(vcpu); // VM entry (only the first operation can find no root)
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const sp = shadow_leaf_table(vcpu, lo, hi);
+      let error_code = access;
+      if (sp !== null) {
+        const i = (lo >>> 12) & 511;
+        const slo = sp.spte_lo![i];
+        const shi = sp.spte_hi![i];
+        if (is_shadow_present_pte(slo)) {
+          if (shadow_spte_allows(slo, shi, write, user, fetch, smep, smap)) {
+            const offset = lo & 0xfff;
+            return { outcome: 'ok', gpa: sp.gfns![i] * PAGE_SIZE + offset, hpa: spte_to_pfn(slo, shi) * PAGE_SIZE + offset, level: sp.glevel![i], events: this.events() };
+          }
+          error_code |= PFERR_PRESENT;
+        } else if (is_mmio_spte(slo, shi)) {
+          error_code |= PFERR_PRESENT | PFERR_RSVD;
+        }
+      }
+      a.exception.pending = false;
+      const r = kvm_mmu_shadow_page_fault(vcpu, lo, hi, error_code);
+      if (a.exception.pending) {
+        const e = a.exception;
+        e.pending = false; // delivered to the guest
+        return { outcome: 'page_fault', errorCode: e.error_code & 0xffff, address: addr, to: 'L1', events: this.events() };
+      }
+      if (r === RET_PF_EMULATE) return this.shadowEmulate(write);
+      if (r === RET_PF_RETRY) return this.dummyRootFault(addr, write, fetch, user);
+    }
+    throw new Error(`legacy: shadow fault at 0x${hi.toString(16)}_${lo.toString(16)} did not resolve`);
+  }
+
+  /**
+   * KVM emulates the access: MMIO (no slot, or a write to a read-only slot), or a write KVM
+   * must see, which reaches kvm_mmu_track_write as a store of one gpte (the access carries no
+   * data, so memory is unchanged).
+   */
+  private shadowEmulate(write: boolean): Observation {
+    const f = this.vcpu.arch.page_fault;
+    const gpa = f.result_gpa;
+    const level = f.result_level;
+    const slot = f.slot;
+    if (slot === undefined || (write && slot.readonly)) return { outcome: 'mmio', gpa, level, events: this.events() };
+    if (write) {
+      const size = (this.vcpu.arch.cr4 & CR4_PAE) !== 0 ? 8 : 4;
+      kvm_mmu_track_write(this.vcpu, gpa - (gpa % size), size);
+    }
+    return { outcome: 'ok', gpa, hpa: this.kvm.memory.hpaOf(gpa), level, events: this.events() };
+  }
+
+  /**
+   * A successful walk under the dummy root (a PAE guest whose PDPT page left every memslot):
+   * KVM would retry until a memslot appears; the contract has the walk fail as not present.
+   */
+  private dummyRootFault(addr: U64, write: boolean, fetch: boolean, user: boolean): Observation {
+    const a = this.vcpu.arch;
+    let ec = (write ? PFERR_WRITE : 0) | (user ? PFERR_USER : 0);
+    if (fetch && ((a.efer & EFER_NXE) !== 0 || (a.cr4 & CR4_SMEP) !== 0)) ec |= PFERR_FETCH;
+    return { outcome: 'page_fault', errorCode: ec, address: addr, to: 'L1', events: this.events() };
+  }
+
   private write(gpa: number, size: number, value: U64): Observation {
-    const mem = this.kvm.memory;
-    const slot = mem.findSlot(Math.floor(gpa / PAGE_SIZE));
+    const kvm = this.kvm;
+    const mem = kvm.memory;
+    const gfn = Math.floor(gpa / PAGE_SIZE);
+    const slot = mem.findSlot(gfn);
     // Outside every slot or into ROM: an MMIO exit, nothing stored. With TDP no gfn is
     // write-tracked, so the store has no MMU side effect.
     if (slot === undefined || slot.readonly) return this.done('mmio');
+    if (!kvm.tdp_enabled && kvm_gfn_is_write_tracked(kvm, gfn)) {
+      // A store to a write-tracked guest page table traps and is emulated.
+      mem.write(gpa, size, value.lo, value.hi);
+      kvm_mmu_track_write(this.vcpu, gpa, size);
+      return this.done('ok');
+    }
+    // A store to a level-1 guest page table went through a writable SPTE: its shadow pages
+    // had to go unsync for that SPTE to exist.
+    if (!kvm.tdp_enabled && gfn_is_shadowed(kvm, gfn)) mmu_try_to_unsync_pages(kvm, gfn);
     mem.write(gpa, size, value.lo, value.hi);
     return this.done('ok');
   }

@@ -1,8 +1,10 @@
 // The legacy KVM x86 MMU core (arch/x86/kvm/mmu/mmu.c and mmu.h before the 2026 split, LEG):
-// CPU/root role computation, kvm_init_mmu and its role-equality short-circuits, the guest
-// paging metadata (reserved-bit masks, permission bitmap, PKRU mask), permission_fault with the
-// CR0.WP passthrough refresh, root load/unload/switch, INVLPG/INVPCID invalidation, gfn-range
-// zapping and the paging32/paging64 walker instantiations.
+// CPU/root role computation, kvm_init_mmu and its role-equality short-circuits (init_kvm_tdp_mmu,
+// init_kvm_softmmu), the guest paging metadata (reserved-bit masks, permission bitmap, PKRU
+// mask), permission_fault with the CR0.WP passthrough refresh, root load/unload/switch (TDP,
+// shadow, PAE/32-bit, direct and dummy roots, prev_roots), kvm_mmu_sync_roots, INVLPG/INVPCID
+// invalidation with the shadow INVLPG sync, the nonpaging fault, the vCPU request servicing
+// before entry, gfn-range zapping and the paging32/paging64 template instantiations.
 //
 // THIS IS THE SUBJECT UNDER TEST, MONOLITHIC ON PURPOSE: one struct kvm_mmu per role (root_mmu,
 // guest_mmu, nested_mmu) carrying walker, page format and page-table builder together, with
@@ -44,8 +46,19 @@ import {
   EXT_EFER_LMA,
   EXT_VALID,
   KVM_REQ_LOAD_MMU_PGD,
+  KVM_REQ_MMU_SYNC,
   KVM_REQ_TLB_FLUSH,
+  KVM_REQ_TLB_FLUSH_GUEST,
   KvmCpuRole,
+  PG_LEVEL_4K,
+  RET_PF_EMULATE,
+  RET_PF_INVALID,
+  RET_PF_WRITE_PROTECTED,
+  SP_DUMMY_ROOT,
+  SP_PAE_ROOT,
+  SP_SHADOW,
+  type KvmMmuPage,
+  type KvmPageFault,
   PF_VECTOR,
   PT32E_ROOT_LEVEL,
   PT32_ROOT_LEVEL,
@@ -60,6 +73,8 @@ import {
   ROLE_HAS_4_BYTE_GPTE,
   ROLE_INVALID,
   ROLE_LEVEL_MASK,
+  ROLE_QUADRANT_MASK,
+  ROLE_QUADRANT_SHIFT,
   ROLE_SMAP_ANDNOT_WP,
   ROLE_SMEP_ANDNOT_WP,
   ROLE_SMM_SHIFT,
@@ -74,15 +89,40 @@ import {
   type X86Exception,
 } from './kvm-host.js';
 import { PTTYPE_32, PTTYPE_64, instantiatePagingTmpl } from './paging-tmpl.js';
+import {
+  SPTE_SPAN,
+  SYNC_SPTE_FAILED,
+  SYNC_SPTE_NO_FLUSH,
+  clear_sp_write_flooding_count,
+  drop_leaf_spte,
+  is_current_mmio_spte,
+  kvm_gfn_is_write_tracked,
+  kvm_mmu_child_role,
+  kvm_mmu_get_child_sp,
+  mmu_get_root_page,
+  mmu_set_spte,
+  mmu_sync_children,
+  shadow_index,
+  shadow_leaf_table,
+  shadow_page_table_clear_flood,
+  shadow_root_for,
+  sp_needs_sync,
+} from './shadow-mmu.js';
 import { kvm_tdp_mmu_get_vcpu_root, kvm_tdp_mmu_wrprot_slot, kvm_tdp_mmu_zap_leafs, kvm_tdp_page_fault } from './tdp-mmu.js';
+import { kvm_inject_emulated_page_fault } from './x86.js';
 
 const TWO_32 = 4294967296;
 
 // ---------------------------------------------------------------------------------------------
 // #include "paging_tmpl.h" twice.
 // ---------------------------------------------------------------------------------------------
-const paging32 = instantiatePagingTmpl(PTTYPE_32, { permission_fault });
-const paging64 = instantiatePagingTmpl(PTTYPE_64, { permission_fault });
+// x86.c and mmu.c call each other; the injection hook binds late.
+const tmpl_hooks = {
+  permission_fault,
+  inject_emulated_page_fault: (vcpu: KvmVcpu, fault: X86Exception) => kvm_inject_emulated_page_fault(vcpu, fault),
+};
+const paging32 = instantiatePagingTmpl(PTTYPE_32, tmpl_hooks);
+const paging64 = instantiatePagingTmpl(PTTYPE_64, tmpl_hooks);
 export const paging32_gva_to_gpa = paging32.gva_to_gpa;
 export const paging64_gva_to_gpa = paging64.gva_to_gpa;
 
@@ -456,12 +496,56 @@ function init_kvm_tdp_mmu(vcpu: KvmVcpu, cpu_role: KvmCpuRole): void {
   // reset_tdp_shadow_zero_bits_mask: SPTE sanity masks only; this model never consults them.
 }
 
+/**
+ * kvm_calc_shadow_mmu_root_page_role: the CPU role with level at least 3 (KVM shadows
+ * non-long-mode guests with PAE tables) and efer_nx forced on (shadow SPTEs always use NX).
+ */
+function kvm_calc_shadow_mmu_root_page_role(cpu_role: KvmCpuRole): number {
+  let role = cpu_role.base;
+  const level = Math.max(role & ROLE_LEVEL_MASK, PT32E_ROOT_LEVEL);
+  role = (role & ~ROLE_LEVEL_MASK) | level | ROLE_EFER_NX;
+  return role >>> 0;
+}
+
+/** shadow_mmu_init_context: install the callbacks of the guest's paging mode. */
+function shadow_mmu_init_context(vcpu: KvmVcpu, context: KvmMmu, cpu_role: KvmCpuRole, root_role: number): void {
+  if (cpu_role_equal(cpu_role, context.cpu_role) && root_role === context.root_role) return;
+  context.cpu_role.base = cpu_role.base;
+  context.cpu_role.ext = cpu_role.ext;
+  context.root_role = root_role;
+  if (!is_cr0_pg(context)) {
+    // nonpaging_init_context
+    context.page_fault = nonpaging_page_fault;
+    context.gva_to_gpa = nonpaging_gva_to_gpa;
+    context.sync_spte = null;
+  } else if (is_cr4_pae(context)) {
+    context.page_fault = paging64.page_fault;
+    context.gva_to_gpa = paging64_gva_to_gpa;
+    context.sync_spte = paging64.sync_spte;
+  } else {
+    context.page_fault = paging32.page_fault;
+    context.gva_to_gpa = paging32_gva_to_gpa;
+    context.sync_spte = paging32.sync_spte;
+  }
+  reset_guest_paging_metadata(vcpu, context);
+  // reset_shadow_zero_bits_mask: SPTE sanity masks only; this model never consults them.
+}
+
+/** init_kvm_softmmu: root_mmu as a shadow MMU of the guest's own tables. */
+function init_kvm_softmmu(vcpu: KvmVcpu, cpu_role: KvmCpuRole): void {
+  const context = vcpu.arch.root_mmu;
+  shadow_mmu_init_context(vcpu, context, cpu_role, kvm_calc_shadow_mmu_root_page_role(cpu_role));
+  context.get_guest_pgd = get_guest_cr3;
+  context.get_pdptr = kvm_pdptr_read;
+  context.inject_page_fault = kvm_inject_page_fault;
+}
+
 /** kvm_init_mmu: recompute the CPU role and (re)initialize the MMU that owns it. */
 export function kvm_init_mmu(vcpu: KvmVcpu): void {
   const cpu_role = kvm_calc_cpu_role(vcpu_to_role_regs(vcpu));
   if (mmu_is_nested(vcpu)) throw new Error('legacy: init_kvm_nested_mmu is out of scope (no nested virtualization)');
   else if (vcpu.kvm.tdp_enabled) init_kvm_tdp_mmu(vcpu, cpu_role);
-  else throw new Error('legacy: init_kvm_softmmu is out of scope (no shadow paging)');
+  else init_kvm_softmmu(vcpu, cpu_role);
 }
 
 /** kvm_mmu_create: the three instances; vcpu->arch.mmu = walk_mmu = &root_mmu. */
@@ -475,7 +559,7 @@ export function kvm_mmu_create(vcpu: KvmVcpu): void {
 // ---------------------------------------------------------------------------------------------
 
 export const KVM_MMU_ROOT_CURRENT = 1 << 0;
-function KVM_MMU_ROOT_PREVIOUS(i: number): number {
+export function KVM_MMU_ROOT_PREVIOUS(i: number): number {
   return 1 << (1 + i);
 }
 const KVM_MMU_ROOTS_ALL = (1 << 4) - 1;
@@ -486,19 +570,31 @@ function is_valid_root(root: KvmMmuRootInfo): boolean {
 
 /**
  * mmu_free_root_page: drops the vCPU's reference. TDP MMU roots stay alive until invalidated
- * (kvm_tdp_mmu_put_root), so a later load of the same role finds the same tables.
+ * (kvm_tdp_mmu_put_root), so a later load of the same role finds the same tables; shadow root
+ * pages stay in the hash for reuse by the same (gfn, role). The PAE root page drops its four.
  */
-function mmu_free_root_page(root: KvmMmuRootInfo): void {
+function mmu_free_root_page(mmu: KvmMmu, root: KvmMmuRootInfo): void {
+  const hpa = root.hpa;
+  if (hpa !== null) {
+    if (hpa.kind === SP_SHADOW) hpa.root_count--;
+    else if (hpa.kind === SP_PAE_ROOT) {
+      for (let i = 0; i < 4; i++) {
+        const sp = mmu.pae_root[i];
+        if (sp !== null) sp.root_count--;
+        mmu.pae_root[i] = null;
+      }
+    }
+  }
   root.hpa = null;
   root.pgd = 0;
 }
 
 /** kvm_mmu_free_roots. */
-function kvm_mmu_free_roots(_kvm: Kvm, mmu: KvmMmu, roots_to_free: number): void {
+export function kvm_mmu_free_roots(_kvm: Kvm, mmu: KvmMmu, roots_to_free: number): void {
   for (let i = 0; i < 3; i++) {
-    if (roots_to_free & KVM_MMU_ROOT_PREVIOUS(i)) mmu_free_root_page(mmu.prev_roots[i]);
+    if (roots_to_free & KVM_MMU_ROOT_PREVIOUS(i)) mmu_free_root_page(mmu, mmu.prev_roots[i]);
   }
-  if (roots_to_free & KVM_MMU_ROOT_CURRENT) mmu_free_root_page(mmu.root);
+  if (roots_to_free & KVM_MMU_ROOT_CURRENT) mmu_free_root_page(mmu, mmu.root);
 }
 
 /** kvm_mmu_unload: drop current and previous roots of root_mmu and guest_mmu. */
@@ -531,13 +627,139 @@ function mmu_alloc_direct_roots(vcpu: KvmVcpu): void {
   mmu.root.pgd = 0;
 }
 
+/** The root of (gfn, role with this level and quadrant), found or created (mmu_alloc_root). */
+function mmu_alloc_root(vcpu: KvmVcpu, gfn: number, quadrant: number, level: number): KvmMmuPage {
+  let role = vcpu.arch.mmu.root_role & ~(ROLE_LEVEL_MASK | ROLE_QUADRANT_MASK);
+  role |= level | (quadrant << ROLE_QUADRANT_SHIFT);
+  return mmu_get_root_page(vcpu, gfn, role >>> 0);
+}
+
+/** mmu_alloc_direct_roots with shadow paging (CR0.PG = 0): four 1 GiB direct roots. */
+function mmu_alloc_shadow_direct_roots(vcpu: KvmVcpu): void {
+  const mmu = vcpu.arch.mmu;
+  for (let i = 0; i < 4; i++) mmu.pae_root[i] = mmu_alloc_root(vcpu, i * SPTE_SPAN[3], 0, PT32_ROOT_LEVEL);
+  mmu.root.hpa = vcpu.kvm.pae_root_page;
+  mmu.root.pgd = 0;
+}
+
 /**
- * kvm_mmu_load: allocate the root. KVM also flushes the current TLB context with a direct
- * hardware call (not a request); the model contract reports no event for it.
+ * mmu_alloc_shadow_roots: one root page for 4/5-level guests; four level-2 roots for PAE
+ * (one per present cached PDPTE) and 32-bit guests (the CR3 page in quarters); the dummy root
+ * while the CR3 page is outside every memslot.
+ */
+function mmu_alloc_shadow_roots(vcpu: KvmVcpu): void {
+  const kvm = vcpu.kvm;
+  const mmu = vcpu.arch.mmu;
+  const root_pgd = mmu.get_guest_pgd(vcpu);
+  const level = mmu.cpu_role.base & ROLE_LEVEL_MASK;
+  // Outside long mode CR3 is a 32-bit register: the root is the page the walker reads.
+  const root_gfn = Math.floor((level >= PT64_ROOT_4LEVEL ? root_pgd : root_pgd % TWO_32) / 4096);
+  mmu.root.pgd = root_pgd;
+  if (kvm.memory.findSlot(root_gfn) === undefined) {
+    mmu.root.hpa = kvm.dummy_root_page;
+    return;
+  }
+  if (level >= PT64_ROOT_4LEVEL) {
+    mmu.root.hpa = mmu_alloc_root(vcpu, root_gfn, 0, mmu.root_role & ROLE_LEVEL_MASK);
+    return;
+  }
+  const pdpte = vcpu.arch.walker.pdpte;
+  for (let i = 0; i < 4; i++) {
+    let gfn = root_gfn;
+    if (level === PT32E_ROOT_LEVEL) {
+      mmu.get_pdptr(vcpu, i, pdpte);
+      // A PDPTE that is not present, or points outside every memslot, has no root.
+      gfn = (pdpte[1] & 0xfffff) * TWO_32 / 4096 + (pdpte[0] >>> 12);
+      if ((pdpte[0] & 1) === 0 || kvm.memory.findSlot(gfn) === undefined) {
+        mmu.pae_root[i] = null;
+        continue;
+      }
+    }
+    mmu.pae_root[i] = mmu_alloc_root(vcpu, gfn, level === PT32_ROOT_LEVEL ? i : 0, PT32_ROOT_LEVEL);
+  }
+  mmu.root.hpa = kvm.pae_root_page;
+}
+
+/**
+ * kvm_mmu_load: allocate the root (then, with shadow paging, sync it). KVM also flushes the
+ * current TLB context with a direct hardware call (not a request); no event for it.
  */
 function kvm_mmu_load(vcpu: KvmVcpu): void {
-  if ((vcpu.arch.mmu.root_role & ROLE_DIRECT) === 0) throw new Error('legacy: shadow roots are out of scope');
-  mmu_alloc_direct_roots(vcpu);
+  if (vcpu.kvm.tdp_enabled) {
+    mmu_alloc_direct_roots(vcpu);
+    return;
+  }
+  if (vcpu.arch.mmu.root_role & ROLE_DIRECT) mmu_alloc_shadow_direct_roots(vcpu);
+  else mmu_alloc_shadow_roots(vcpu);
+  kvm_mmu_sync_roots(vcpu);
+}
+
+/** kvm_mmu_sync_roots: sync the unsync pages below the current root(s). */
+export function kvm_mmu_sync_roots(vcpu: KvmVcpu): void {
+  const mmu = vcpu.arch.mmu;
+  if (mmu.root_role & ROLE_DIRECT) return;
+  const hpa = mmu.root.hpa;
+  if (hpa === null || hpa.kind === SP_DUMMY_ROOT) return;
+  if (hpa.kind === SP_SHADOW) {
+    if (!hpa.invalid && sp_needs_sync(hpa)) mmu_sync_children(vcpu, hpa);
+    return;
+  }
+  for (let i = 0; i < 4; i++) {
+    const sp = mmu.pae_root[i];
+    if (sp !== null && !sp.invalid && sp_needs_sync(sp)) mmu_sync_children(vcpu, sp);
+  }
+}
+
+/** kvm_mmu_sync_prev_roots: a prev root with unsync pages below it is simply freed. */
+function kvm_mmu_sync_prev_roots(vcpu: KvmVcpu): void {
+  const mmu = vcpu.arch.mmu;
+  let roots_to_free = 0;
+  for (let i = 0; i < 3; i++) {
+    const hpa = mmu.prev_roots[i].hpa;
+    if (hpa !== null && hpa.kind === SP_SHADOW && sp_needs_sync(hpa)) roots_to_free |= KVM_MMU_ROOT_PREVIOUS(i);
+  }
+  kvm_mmu_free_roots(vcpu.kvm, mmu, roots_to_free);
+}
+
+/** is_obsolete_root: a zapped root page, or a PAE root page with a zapped quarter. */
+function is_obsolete_root(mmu: KvmMmu, hpa: KvmMmuPage | null): boolean {
+  if (hpa === null) return false;
+  if (hpa.kind === SP_SHADOW) return hpa.invalid;
+  if (hpa.kind === SP_PAE_ROOT) {
+    for (let i = 0; i < 4; i++) if (mmu.pae_root[i]?.invalid) return true;
+  }
+  return false;
+}
+
+/**
+ * kvm_mmu_free_obsolete_roots: roots zapped under the vCPU go; a dummy root goes after any
+ * memslot update (the CR3 page may have become visible).
+ */
+function kvm_mmu_free_obsolete_roots(vcpu: KvmVcpu): void {
+  const mmu = vcpu.arch.mmu;
+  let roots_to_free = 0;
+  const cur = mmu.root.hpa;
+  if (is_obsolete_root(mmu, cur) || (cur !== null && cur.kind === SP_DUMMY_ROOT && vcpu.kvm.memslots_updated)) roots_to_free |= KVM_MMU_ROOT_CURRENT;
+  for (let i = 0; i < 3; i++) if (is_obsolete_root(mmu, mmu.prev_roots[i].hpa)) roots_to_free |= KVM_MMU_ROOT_PREVIOUS(i);
+  kvm_mmu_free_roots(vcpu.kvm, mmu, roots_to_free);
+}
+
+/**
+ * The requests vcpu_enter_guest services before entry, in its order (shadow paging; model
+ * contract "Service step"): obsolete roots, MMU_SYNC, TLB_FLUSH_GUEST (sync the roots and drop
+ * prev roots with unsync pages), then the root load. Flush requests were already reported
+ * when made.
+ */
+export function kvm_vcpu_service_requests(vcpu: KvmVcpu): void {
+  if (vcpu.kvm.tdp_enabled) return;
+  const req = vcpu.kvm.log.requests;
+  kvm_mmu_free_obsolete_roots(vcpu);
+  if (req & KVM_REQ_MMU_SYNC) kvm_mmu_sync_roots(vcpu);
+  if (req & KVM_REQ_TLB_FLUSH_GUEST) {
+    kvm_mmu_sync_roots(vcpu);
+    kvm_mmu_sync_prev_roots(vcpu);
+  }
+  kvm_mmu_reload(vcpu);
 }
 
 /** kvm_mmu_reload: load a root if the current one was dropped (runs on every VM entry). */
@@ -546,10 +768,11 @@ export function kvm_mmu_reload(vcpu: KvmVcpu): void {
   kvm_mmu_load(vcpu);
 }
 
-/** is_root_usable: valid, pgd equal unless direct, and the same role. */
+/** is_root_usable: valid, pgd equal unless direct, and the same role (never a special root). */
 function is_root_usable(root: KvmMmuRootInfo, pgd: number, role: number): boolean {
   if (root.hpa === null) return false;
   if ((role & ROLE_DIRECT) === 0 && pgd !== root.pgd) return false;
+  if (root.hpa.kind === SP_PAE_ROOT || root.hpa.kind === SP_DUMMY_ROOT || root.hpa.invalid) return false;
   return root.hpa.role === role;
 }
 
@@ -585,8 +808,10 @@ function cached_root_find_without_current(_kvm: Kvm, mmu: KvmMmu, new_pgd: numbe
   return true;
 }
 
-/** fast_pgd_switch. TDP roots are always sp-backed (no special PAE roots). */
+/** fast_pgd_switch: special roots (PAE, dummy) are never cached, only freed. */
 function fast_pgd_switch(kvm: Kvm, mmu: KvmMmu, new_pgd: number, new_role: number): boolean {
+  const hpa = mmu.root.hpa;
+  if (hpa !== null && (hpa.kind === SP_PAE_ROOT || hpa.kind === SP_DUMMY_ROOT)) kvm_mmu_free_roots(kvm, mmu, KVM_MMU_ROOT_CURRENT);
   if (is_valid_root(mmu.root)) return cached_root_find_and_keep_current(kvm, mmu, new_pgd, new_role);
   return cached_root_find_without_current(kvm, mmu, new_pgd, new_role);
 }
@@ -596,8 +821,10 @@ export function kvm_mmu_new_pgd(vcpu: KvmVcpu, new_pgd: number): void {
   const mmu = vcpu.arch.mmu;
   if (!fast_pgd_switch(vcpu.kvm, mmu, new_pgd, mmu.root_role)) return;
   kvm_make_request(KVM_REQ_LOAD_MMU_PGD, vcpu);
-  // force_flush_and_sync_on_reuse is off; the MMIO cache is not modelled; direct roots have no
-  // write-flooding count.
+  // force_flush_and_sync_on_reuse is off; the MMIO cache is not modelled. A reused shadow root
+  // starts a fresh write-flooding count (direct roots have none).
+  const sp = mmu.root.hpa;
+  if ((mmu.root_role & ROLE_DIRECT) === 0 && sp !== null && sp.kind === SP_SHADOW) clear_sp_write_flooding_count(sp);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -628,8 +855,31 @@ export function kvm_mmu_invalidate_addr(vcpu: KvmVcpu, mmu: KvmMmu, addr: U64, r
     vcpu.kvm.log.flushGva(addr); // kvm_x86_ops.flush_tlb_gva
   }
   if (mmu.sync_spte === null) return;
-  throw new Error(`legacy: syncing shadow roots 0x${roots.toString(16)} is out of scope`);
+  if (roots & KVM_MMU_ROOT_CURRENT) __kvm_mmu_invalidate_addr(vcpu, mmu, addr, mmu.root);
+  for (let i = 0; i < 3; i++) {
+    if (roots & KVM_MMU_ROOT_PREVIOUS(i) && is_valid_root(mmu.prev_roots[i])) __kvm_mmu_invalidate_addr(vcpu, mmu, addr, mmu.prev_roots[i]);
+  }
 }
+
+/**
+ * The INVLPG sync of one root: down the gva's shadow path, re-derive the SPTE of every unsync
+ * level-1 page met (drop it if the gpte cannot be read), flushing when one changed.
+ */
+function __kvm_mmu_invalidate_addr(vcpu: KvmVcpu, mmu: KvmMmu, addr: U64, root: KvmMmuRootInfo): void {
+  const sync_spte = mmu.sync_spte!;
+  let sp = shadow_root_for(vcpu, root, addr.lo);
+  while (sp !== null && !sp.invalid) {
+    const i = shadow_index(sp.level, addr.lo, addr.hi);
+    if (sp.unsync && sp.spte_lo![i] !== 0) {
+      const r = sync_spte(vcpu, sp, i);
+      if (r === SYNC_SPTE_FAILED) drop_leaf_spte(vcpu.kvm, sp, i, 'sync');
+      if (r !== SYNC_SPTE_NO_FLUSH) vcpu.kvm.log.request(KVM_REQ_TLB_FLUSH);
+    }
+    if (sp.children === null || sp.unsync_children === 0) break;
+    sp = sp.children[i];
+  }
+}
+
 
 /** kvm_mmu_invlpg: the walker's MMU, all roots. */
 export function kvm_mmu_invlpg(vcpu: KvmVcpu, gva: U64): void {
@@ -665,6 +915,87 @@ export function kvm_mmu_invpcid_gva(vcpu: KvmVcpu, gva: U64, pcid: number): void
  * kvm_mmu_page_fault for a TDP violation (EPT violation / #NPF exit): builds struct
  * kvm_page_fault and calls the MMU's page_fault. Returns RET_PF_*.
  */
+/**
+ * handle_mmio_page_fault: a reserved-bit fault on an MMIO SPTE of the current memslot
+ * generation is emulated at once (the recorded gpa and level); a stale one is a normal fault.
+ */
+function handle_mmio_page_fault(vcpu: KvmVcpu, fault: KvmPageFault): number {
+  const sp = shadow_leaf_table(vcpu, fault.addr, fault.addr_hi);
+  if (sp === null) return RET_PF_INVALID;
+  const i = shadow_index(PG_LEVEL_4K, fault.addr, fault.addr_hi);
+  if (!is_current_mmio_spte(vcpu.kvm, sp, i)) return RET_PF_INVALID;
+  fault.slot = undefined;
+  fault.gfn = sp.gfns![i];
+  fault.result_gpa = sp.gfns![i] * 4096 + (fault.addr & 0xfff);
+  fault.result_level = sp.glevel![i];
+  return RET_PF_EMULATE;
+}
+
+/**
+ * kvm_mmu_page_fault for a shadow page fault (#PF exit): addr is the gva as halves, error_code
+ * the hardware error code plus PFERR_IMPLICIT_ACCESS for implicit accesses. Returns RET_PF_*;
+ * fault (vcpu.arch.page_fault) says what the access resolved to.
+ */
+export function kvm_mmu_shadow_page_fault(vcpu: KvmVcpu, addr_lo: number, addr_hi: number, error_code: number): number {
+  const fault = vcpu.arch.page_fault;
+  fault.addr = addr_lo;
+  fault.addr_hi = addr_hi;
+  fault.access = error_code;
+  fault.error_code = error_code;
+  fault.exec = (error_code & PFERR_FETCH) !== 0;
+  fault.write = (error_code & PFERR_WRITE) !== 0;
+  fault.present = (error_code & PFERR_PRESENT) !== 0;
+  fault.user = (error_code & PFERR_USER) !== 0;
+  fault.prefetch = false;
+  fault.is_tdp = false;
+  fault.gfn = 0;
+  fault.slot = undefined;
+  fault.result_gpa = 0;
+  fault.result_level = 0;
+  if (error_code & PFERR_RSVD) {
+    const r = handle_mmio_page_fault(vcpu, fault);
+    if (r === RET_PF_EMULATE) return r;
+  }
+  const r = vcpu.arch.mmu.page_fault!(vcpu, fault);
+  // A write that could not get a writable SPTE: emulated (never unprotect-and-retry), after
+  // clearing the flooding counts on the way, as for a write-tracked gfn.
+  if (r === RET_PF_WRITE_PROTECTED) {
+    shadow_page_table_clear_flood(vcpu, addr_lo, addr_hi);
+    return RET_PF_EMULATE;
+  }
+  return r;
+}
+
+/**
+ * nonpaging_page_fault (direct_page_fault with CR0.PG = 0): gpa = gva; writes to read-only
+ * slots and write-tracked gfns are emulated; else direct_map.
+ */
+function nonpaging_page_fault(vcpu: KvmVcpu, fault: KvmPageFault): number {
+  const kvm = vcpu.kvm;
+  const gpa = fault.addr_hi * TWO_32 + fault.addr;
+  fault.gfn = Math.floor(gpa / 4096);
+  fault.slot = kvm.memory.findSlot(fault.gfn);
+  fault.result_gpa = gpa;
+  fault.result_level = 0;
+  const slot = fault.slot;
+  if (slot !== undefined && fault.write && (slot.readonly || kvm_gfn_is_write_tracked(kvm, fault.gfn))) return RET_PF_EMULATE;
+  return direct_map(vcpu, fault);
+}
+
+/** direct_map: direct pages from the root down to level 1, then the leaf with ACC_ALL. */
+function direct_map(vcpu: KvmVcpu, fault: KvmPageFault): number {
+  let sp = shadow_root_for(vcpu, vcpu.arch.mmu.root, fault.addr);
+  if (sp === null) return RET_PF_RETRY_NO_ROOT;
+  while (sp.level > PG_LEVEL_4K) {
+    const idx = shadow_index(sp.level, fault.addr, fault.addr_hi);
+    const base_gfn = fault.gfn - (fault.gfn % SPTE_SPAN[sp.level]);
+    sp = kvm_mmu_get_child_sp(vcpu, sp, idx, base_gfn, kvm_mmu_child_role(sp, idx, true, ACC_ALL));
+  }
+  return mmu_set_spte(vcpu, sp, shadow_index(PG_LEVEL_4K, fault.addr, fault.addr_hi), ACC_ALL, fault.gfn, fault.slot, 0, fault.write);
+}
+
+const RET_PF_RETRY_NO_ROOT = 1; // RET_PF_RETRY
+
 export function kvm_mmu_page_fault(vcpu: KvmVcpu, gpa: number, error_code: number): number {
   const fault = vcpu.arch.page_fault;
   const mmu = vcpu.arch.mmu;

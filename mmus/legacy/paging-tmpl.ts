@@ -2,7 +2,10 @@
 // paging64) like arch/x86/kvm/mmu/paging_tmpl.h: FNAME(walk_addr_generic), the A/D updater and
 // FNAME(gva_to_gpa). LEG behaviour (kvm-mmu-model §5.1, §5.6, §5.7): ACC X=1 W=2 U=4, fetch bit in
 // the error code iff role efer_nx || ext.cr4_smep, A/D only after a fully successful walk.
-// The template never imports the MMU; mmu.ts "includes" it and passes permission_fault in.
+// With shadow paging the template also provides FNAME(page_fault), FNAME(fetch) and
+// FNAME(sync_spte) over the shadow page machinery (shadow-mmu.ts).
+// The template never imports mmu.ts; mmu.ts "includes" it and passes permission_fault and the
+// fault injection in.
 import { NOT_BACKED } from '../memory/guest-memory.js';
 import { PFERR_FETCH, PFERR_PRESENT, PFERR_RSVD, PFERR_USER, PFERR_WRITE, PTE_A, PTE_D, PTE_NX_HI, PTE_PS } from '../x86/bits.js';
 import {
@@ -16,14 +19,42 @@ import {
   PG_LEVEL_4K,
   PT32E_ROOT_LEVEL,
   PT32_ROOT_LEVEL,
+  RET_PF_EMULATE,
+  RET_PF_RETRY,
+  ROLE_CR0_WP,
   ROLE_EFER_NX,
   ROLE_LEVEL_MASK,
+  ROLE_QUADRANT_MASK,
+  ROLE_QUADRANT_SHIFT,
   type GuestWalker,
   type GvaToGpaFn,
   type KvmMmu,
+  type KvmMmuPage,
+  type KvmPageFault,
   type KvmVcpu,
+  type PageFaultFn,
+  type SyncSpteFn,
   type X86Exception,
 } from './kvm-host.js';
+import {
+  SPTE_SPAN,
+  SYNC_SPTE_FAILED,
+  SYNC_SPTE_FLUSH,
+  SYNC_SPTE_NO_FLUSH,
+  clear_sp_write_flooding_count,
+  drop_leaf_spte,
+  is_mmio_leaf,
+  kvm_gfn_is_write_tracked,
+  kvm_mmu_child_role,
+  kvm_mmu_get_child_sp,
+  mmu_set_spte,
+  role_access,
+  shadow_index,
+  shadow_page_table_clear_flood,
+  shadow_root_for,
+  sync_mmio_spte,
+  sync_rebuild_spte,
+} from './shadow-mmu.js';
 
 /** The per-format constants of one instantiation (PTTYPE in paging_tmpl.h). */
 export interface PagingTmplFormat {
@@ -39,12 +70,18 @@ export const PTTYPE_64: PagingTmplFormat = { name: 'paging64', is64: true };
 /** What the including file provides (mmu.h's permission_fault). */
 export interface PagingTmplHooks {
   permission_fault(vcpu: KvmVcpu, mmu: KvmMmu, pte_access: number, pte_pkey: number, access: number): number;
+  /** kvm_inject_emulated_page_fault (x86.c). */
+  inject_emulated_page_fault(vcpu: KvmVcpu, fault: X86Exception): void;
 }
 
 export interface PagingTmpl {
   /** FNAME(walk_addr_generic): true on success (walker.gpa, walker.level), false with walker.fault. */
   walk_addr_generic(walker: GuestWalker, vcpu: KvmVcpu, mmu: KvmMmu, addr_lo: number, addr_hi: number, access: number): boolean;
   gva_to_gpa: GvaToGpaFn;
+  /** FNAME(page_fault): a shadow page fault at fault.addr (a gva). */
+  page_fault: PageFaultFn;
+  /** FNAME(sync_spte): re-derive SPTE i of an unsync level-1 page from its gpte. */
+  sync_spte: SyncSpteFn;
 }
 
 const WALK_FAULT = 0;
@@ -253,5 +290,105 @@ export function instantiatePagingTmpl(fmt: PagingTmplFormat, hooks: PagingTmplHo
     return INVALID_GPA;
   }
 
-  return { walk_addr_generic, gva_to_gpa };
+  /**
+   * FNAME(fetch): from the root down to the guest leaf level, link the shadow page of each
+   * guest table (access = the guest rights above it); below a guest huge page, direct pages;
+   * then the leaf. Every page on the way has its flooding count cleared.
+   */
+  function fetch(vcpu: KvmVcpu, fault: KvmPageFault, gw: GuestWalker, direct_access: number): number {
+    const lo = fault.addr;
+    const hi = fault.addr_hi;
+    let sp = shadow_root_for(vcpu, vcpu.arch.mmu.root, lo);
+    // A dummy root (or a missing PAE root): KVM retries until the root is rebuilt.
+    if (sp === null) return RET_PF_RETRY;
+    while (sp.level > gw.level) {
+      clear_sp_write_flooding_count(sp);
+      const idx = shadow_index(sp.level, lo, hi);
+      const child_level = sp.level - 1;
+      const role = kvm_mmu_child_role(sp, idx, false, gw.pt_access[child_level - 1]);
+      sp = kvm_mmu_get_child_sp(vcpu, sp, idx, gw.table_gfn[child_level - 1], role);
+    }
+    while (sp.level > PG_LEVEL_4K) {
+      clear_sp_write_flooding_count(sp);
+      const idx = shadow_index(sp.level, lo, hi);
+      const base_gfn = fault.gfn - (fault.gfn % SPTE_SPAN[sp.level]);
+      const role = kvm_mmu_child_role(sp, idx, true, direct_access);
+      sp = kvm_mmu_get_child_sp(vcpu, sp, idx, base_gfn, role);
+    }
+    clear_sp_write_flooding_count(sp);
+    return mmu_set_spte(vcpu, sp, shadow_index(PG_LEVEL_4K, lo, hi), direct_access, fault.gfn, fault.slot, gw.level, fault.write);
+  }
+
+  /**
+   * FNAME(page_fault): walk the guest tables (inject the walker's #PF on failure), then
+   * emulate writes to read-only slots and write-tracked gfns, apply the CR0.WP = 0 trick and
+   * fetch. RET_PF_EMULATE leaves the emulation (MMIO or the store) to the caller.
+   */
+  function page_fault(vcpu: KvmVcpu, fault: KvmPageFault): number {
+    const mmu = vcpu.arch.mmu;
+    const walker = vcpu.arch.walker;
+    if (!walk_addr_generic(walker, vcpu, mmu, fault.addr, fault.addr_hi, fault.access & ~PFERR_RSVD)) {
+      hooks.inject_emulated_page_fault(vcpu, walker.fault);
+      return RET_PF_RETRY;
+    }
+    const kvm = vcpu.kvm;
+    fault.gfn = Math.floor(walker.gpa / 4096);
+    fault.slot = kvm.memory.findSlot(fault.gfn);
+    fault.result_gpa = walker.gpa;
+    fault.result_level = walker.level;
+    const slot = fault.slot;
+    if (slot !== undefined && fault.write) {
+      if (slot.readonly) return RET_PF_EMULATE;
+      if (kvm_gfn_is_write_tracked(kvm, fault.gfn)) {
+        shadow_page_table_clear_flood(vcpu, fault.addr, fault.addr_hi);
+        return RET_PF_EMULATE;
+      }
+    }
+    let pte_access = walker.pte_access;
+    // CR0.WP = 0: a supervisor write to a read-only page gets a writable, supervisor-only SPTE
+    // (and not executable under SMEP); later user accesses fault back in for the user view.
+    if (fault.write && (pte_access & ACC_WRITE_MASK) === 0 && (mmu.cpu_role.base & ROLE_CR0_WP) === 0 && !fault.user && slot !== undefined) {
+      pte_access = (pte_access | ACC_WRITE_MASK) & ~ACC_USER_MASK;
+      if (mmu.cpu_role.ext & EXT_CR4_SMEP) pte_access &= ~ACC_EXEC_MASK;
+    }
+    return fetch(vcpu, fault, walker, pte_access);
+  }
+
+  /** FNAME(get_level1_sp_gpa): a 4-byte guest PT is shadowed in two halves (the quadrant). */
+  function level1_sp_gpa(sp: KvmMmuPage): number {
+    const quadrant = IS64 ? 0 : (sp.role & ROLE_QUADRANT_MASK) >>> ROLE_QUADRANT_SHIFT;
+    return sp.gfn * 4096 + quadrant * 512 * PTE_SIZE;
+  }
+
+  /**
+   * FNAME(sync_spte): re-read the gpte behind SPTE i; drop the SPTE when the gpte is gone (not
+   * present, reserved bits, no A) or maps another gfn; rebuild it (never writable) when the
+   * rights changed.
+   */
+  function sync_spte(vcpu: KvmVcpu, sp: KvmMmuPage, i: number): number {
+    const kvm = vcpu.kvm;
+    const gpa = level1_sp_gpa(sp) + i * PTE_SIZE;
+    const lo = kvm.memory.read32(gpa);
+    if (lo === NOT_BACKED) return SYNC_SPTE_FAILED;
+    const hi = IS64 ? kvm.memory.read32(gpa + 4) : 0;
+    // FNAME(prefetch_invalid_gpte): the gpte is gone, whatever the SPTE (MMIO too).
+    if ((lo & 1) === 0 || is_rsvd_bits_set(vcpu.arch.mmu, lo, hi, PG_LEVEL_4K) || (lo & PTE_A) === 0) {
+      drop_leaf_spte(kvm, sp, i, 'sync');
+      return SYNC_SPTE_FLUSH;
+    }
+    const gfn = IS64 ? (hi & 0xfffff) * 1048576 + (lo >>> 12) : lo >>> 12;
+    const access = protect_clean_gpte(role_access(sp.role) & gpte_access(lo, IS64 ? hi & PTE_NX_HI : 0), lo);
+    if (is_mmio_leaf(sp, i)) {
+      sync_mmio_spte(kvm, sp, i, gfn, access);
+      return SYNC_SPTE_NO_FLUSH;
+    }
+    if (gfn !== sp.gfns![i]) {
+      drop_leaf_spte(kvm, sp, i, 'sync');
+      return SYNC_SPTE_FLUSH;
+    }
+    if (access === sp.access![i]) return SYNC_SPTE_NO_FLUSH;
+    return sync_rebuild_spte(kvm, sp, i, access);
+  }
+
+  return { walk_addr_generic, gva_to_gpa, page_fault, sync_spte };
 }

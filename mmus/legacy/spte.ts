@@ -135,3 +135,70 @@ export function spte_event_lo(m: SpteMasks, lo: number): number {
 export function spte_event_hi(m: SpteMasks, hi: number): number {
   return (hi & ~m.sw_hi) >>> 0;
 }
+
+// ---- Shadow paging SPTEs (x86 format: kvm_mmu_reset_all_pte_masks, ept=0) --------------------
+// A shadow MMU on an Intel host without EPT uses the architectural x86 format for its SPTEs:
+// P, W, U, A, D, NX at their PTE positions, software bits 9 (host-writable), 10 (MMU-writable)
+// and 11 (shadow-present). Non-leaf shadow entries are P|W|U without NX, so only the leaf
+// decides the rights the hardware enforces.
+
+const X86_P = 1 << 0;
+const X86_W = 1 << 1;
+const X86_U = 1 << 2;
+const X86_A = 1 << 5;
+const X86_D = 1 << 6;
+const X86_HOST_WRITABLE = 1 << 9;
+const X86_MMU_WRITABLE = 1 << 10;
+const X86_NX_HI = (1 << 31) >>> 0;
+/** Software bits of a shadow SPTE, left out of `map` events and digests. */
+export const SHADOW_SPTE_SW_LO = (X86_HOST_WRITABLE | X86_MMU_WRITABLE | SPTE_MMU_PRESENT_MASK) >>> 0;
+
+/**
+ * An MMIO SPTE: not shadow-present, with reserved bit 51 so that the hardware reports a
+ * reserved-bit fault; the gfn and generation live in the page's shadowed_translation arrays.
+ */
+export const MMIO_SPTE_LO = X86_P;
+export const MMIO_SPTE_HI = 1 << 19;
+
+export function is_mmio_spte(lo: number, hi: number): boolean {
+  return (lo & SPTE_MMU_PRESENT_MASK) === 0 && (hi & MMIO_SPTE_HI) !== 0;
+}
+
+/**
+ * make_spte for a shadow leaf (level 1, never a prefetch): P, A, U with ACC_USER, NX without
+ * ACC_EXEC, W and D with ACC_WRITE (the caller already removed ACC_WRITE where KVM refuses it),
+ * the host-writable software bit when the slot is writable. Writes [lo, hi] to out.
+ */
+export function make_shadow_spte(pte_access: number, pfn: number, host_writable: boolean, out: Uint32Array): void {
+  let lo = SPTE_MMU_PRESENT_MASK | X86_P | X86_A;
+  let hi = 0;
+  if ((pte_access & ACC_EXEC_MASK) === 0) hi |= X86_NX_HI;
+  if (pte_access & ACC_USER_MASK) lo |= X86_U;
+  if (host_writable) lo |= X86_HOST_WRITABLE;
+  else pte_access &= ~ACC_WRITE_MASK;
+  const hpa = pfn * 4096;
+  lo |= hpa % TWO_32;
+  hi |= Math.floor(hpa / TWO_32);
+  if (pte_access & ACC_WRITE_MASK) lo |= X86_W | X86_MMU_WRITABLE | X86_D;
+  out[0] = lo >>> 0;
+  out[1] = hi >>> 0;
+}
+
+/** spte_write_protect for dirty logging / shadowing: only W goes (D and MMU-writable stay). */
+export function shadow_spte_clear_writable(lo: number): number {
+  return (lo & ~X86_W) >>> 0;
+}
+
+/**
+ * The hardware's permission check on a present shadow leaf (SDM 4.6 with CR0.WP = 1): W for
+ * writes, U for user accesses, not U for a supervisor fetch under SMEP or a supervisor data
+ * access under SMAP without the AC override, and no NX for fetches.
+ */
+export function shadow_spte_allows(lo: number, hi: number, write: boolean, user: boolean, fetch: boolean, smep: boolean, smap: boolean): boolean {
+  if (write && (lo & X86_W) === 0) return false;
+  if (fetch && (hi & X86_NX_HI) !== 0) return false;
+  const u = (lo & X86_U) !== 0;
+  if (user) return u;
+  if (u && (fetch ? smep : smap)) return false;
+  return true;
+}

@@ -43,6 +43,7 @@ import {
 } from '../x86/bits.js';
 import { load_pdptrs } from './kvm-cache-regs.js';
 import {
+  KVM_REQ_MMU_SYNC,
   KVM_REQ_TLB_FLUSH_CURRENT,
   KVM_REQ_TLB_FLUSH_GUEST,
   PFERR_IMPLICIT_ACCESS,
@@ -53,7 +54,11 @@ import {
 } from './kvm-host.js';
 import {
   KVM_MMU_ROOT_CURRENT,
+  KVM_MMU_ROOT_PREVIOUS,
   is_noncanonical_address,
+  kvm_get_active_pcid,
+  kvm_mmu_free_roots,
+  kvm_mmu_unload,
   kvm_init_mmu,
   kvm_mmu_invalidate_addr,
   kvm_mmu_invpcid_gva,
@@ -163,13 +168,26 @@ export function kvm_set_cr0(vcpu: KvmVcpu, value: U64): number {
 
 // ---- CR3 ---------------------------------------------------------------------------------
 
-/** kvm_invalidate_pcid: with TDP the guest's TLB entries for the PCID go via a guest flush. */
-export function kvm_invalidate_pcid(vcpu: KvmVcpu, _pcid: number): void {
+/**
+ * kvm_invalidate_pcid: with TDP the guest's TLB entries for the PCID go via a guest flush.
+ * With shadow paging the active PCID is synced and flushed before the next entry, and with
+ * CR4.PCIDE cached roots of that PCID are dropped (they will be rebuilt and synced on reuse).
+ */
+export function kvm_invalidate_pcid(vcpu: KvmVcpu, pcid: number): void {
   if (vcpu.kvm.tdp_enabled) {
     kvm_make_request(KVM_REQ_TLB_FLUSH_GUEST, vcpu);
     return;
   }
-  throw new Error('legacy: shadow-paging PCID invalidation is out of scope');
+  const mmu = vcpu.arch.mmu;
+  if (kvm_get_active_pcid(vcpu) === pcid) {
+    kvm_make_request(KVM_REQ_MMU_SYNC, vcpu);
+    kvm_make_request(KVM_REQ_TLB_FLUSH_CURRENT, vcpu);
+  }
+  // Without PCIDE every CR3 load flushes anyway: nothing cached can be stale.
+  if ((vcpu.arch.cr4 & CR4_PCIDE) === 0) return;
+  let roots_to_free = 0;
+  for (let i = 0; i < 3; i++) if ((mmu.prev_roots[i].pgd & X86_CR3_PCID_MASK) === pcid) roots_to_free |= KVM_MMU_ROOT_PREVIOUS(i);
+  kvm_mmu_free_roots(vcpu.kvm, mmu, roots_to_free);
 }
 
 /** kvm_set_cr3. */
@@ -218,7 +236,9 @@ function kvm_is_valid_cr4(caps: KvmCaps, cr4: number): boolean {
 export function kvm_post_set_cr4(vcpu: KvmVcpu, old_cr4: number, cr4: number): void {
   const changed = cr4 ^ old_cr4;
   if (changed & KVM_MMU_CR4_ROLE_BITS) kvm_mmu_reset_context(vcpu);
-  // PCIDE 0->1 frees the roots only with shadow paging (stale prev_roots); TDP has none.
+  // PCIDE 0->1 frees the roots only with shadow paging: a later NOFLUSH CR3 load must not
+  // resurrect a prev root cached while PCIDs were off. No flush: the TLB itself stays.
+  if (!vcpu.kvm.tdp_enabled && (cr4 & CR4_PCIDE) !== 0 && (old_cr4 & CR4_PCIDE) === 0) kvm_mmu_unload(vcpu);
   if ((changed & CR4_PGE) !== 0 || ((cr4 & CR4_PCIDE) === 0 && (old_cr4 & CR4_PCIDE) !== 0)) {
     kvm_make_request(KVM_REQ_TLB_FLUSH_GUEST, vcpu);
   } else if ((changed & CR4_PAE) !== 0 || ((cr4 & CR4_SMEP) !== 0 && (old_cr4 & CR4_SMEP) === 0)) {
