@@ -193,7 +193,7 @@ export class WorkerContext implements EngineContext {
 }
 
 /** A factory whose backends write (backend, op index) to the slots before each step. */
-function tracked(f: BackendFactory, k: number, slots: Int32Array): BackendFactory {
+export function tracked(f: BackendFactory, k: number, slots: Int32Array): BackendFactory {
   return {
     name: f.name,
     description: f.description,
@@ -210,6 +210,8 @@ function tracked(f: BackendFactory, k: number, slots: Int32Array): BackendFactor
           return b.apply(op);
         },
         state: () => b.state(),
+        // Optional on the contract: forwarded only when the backend has it.
+        ...(b.adoptAlternative !== undefined ? { adoptAlternative: () => b.adoptAlternative!() } : {}),
       };
     },
   };
