@@ -34,6 +34,8 @@ export function readOp(mem: GuestMemory, op: MemOp<'read'>, none: readonly MmuEv
  */
 export function memslotOp(mem: GuestMemory, h: History, op: MemOp<'memslot'>, none: readonly MmuEvent[]): Observation {
   let err: string | undefined;
+  // A move to the slot's own gpa changes nothing (model-contract-shadow "Zaps and memslots").
+  const stays = op.action === 'move' && mem.slotById(op.slot)?.baseGfn === op.gpa / PAGE_SIZE;
   switch (op.action) {
     case 'add':
       err = mem.addSlot({ slot: op.slot, gpa: op.gpa, size: op.size, flags: op.flags });
@@ -50,6 +52,6 @@ export function memslotOp(mem: GuestMemory, h: History, op: MemOp<'memslot'>, no
   }
   if (err !== undefined) return { outcome: 'rejected', events: none };
   if (op.action === 'add') h.noteSlotAdded(op.gpa / PAGE_SIZE, op.size / PAGE_SIZE);
-  else if (op.action !== 'flags') h.noteSlotRemoved();
+  else if (op.action !== 'flags' && !stays) h.noteSlotRemoved();
   return { outcome: 'ok', events: none };
 }

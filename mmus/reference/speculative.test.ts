@@ -167,6 +167,16 @@ describe('invalidations remove what was valid before them', () => {
     expect(vm.access(ALIAS).alternatives).toBeUndefined();
   });
 
+  it('a memslot move to the slot\'s own gpa changes nothing and keeps the history; a real move ends it', () => {
+    const vm = new TestVm({ memslots: [{ slot: 0, gpa: 0, size: 0x1000000, flags: [] }, { slot: 1, gpa: 0x2000000, size: 0x1000, flags: [] }] });
+    aliased(vm, P | W | U | A | D);
+    vm.w64(PT, NEW | P | W | U | A | D);
+    expect(op(vm, { op: 'memslot', action: 'move', slot: 1, gpa: 0x2000000, size: 0, flags: [] }).outcome).toBe('ok');
+    expect(alts(vm.access(ALIAS))).toEqual(['ok 100000 L1']);
+    expect(op(vm, { op: 'memslot', action: 'move', slot: 1, gpa: 0x3000000, size: 0, flags: [] }).outcome).toBe('ok');
+    expect(vm.access(ALIAS).alternatives).toBeUndefined();
+  });
+
   it('a page table in a slot added later was not present before the add', () => {
     const vm = new TestVm({ memslots: [{ slot: 0, gpa: 0, size: 0x1000000, flags: [] }] });
     aliased(vm, P | W | U | A | D, 0, 0x2000000 | P | W | U | A); // PDE 1 → a table in no memslot
@@ -349,5 +359,19 @@ describe('ledger: a write through a cached MMIO translation needs no D', () => {
     expect(brief(vm2.access(0x10))).toBe('ok 100010 L1');
     vm2.w64(PT, NEW | P | W | U | A);
     expect(alts(vm2.access(0x10, 'write'))).toEqual([]);
+  });
+
+  it('unchanged memory: the clean MMIO translation is an alternative to the walk that sets D, even after a MOV CR3 in its own state', () => {
+    // The leaf is written before paging is on, so no store changes the path while it is: only
+    // the read's A update does (a new state).
+    const vm = new TestVm({ tdp: 'none' });
+    aliased(vm, 0x8000000 | P | W | U); // OLD | 0x8000000: outside every memslot, A = 0, D = 0
+    expect(brief(vm.access(0x10))).toBe('mmio 8100010 L1');
+    // Same value: the TLB is flushed, but the translation stays valid in the state after it.
+    expect(vm.set('cr3', 0x1000)).toBe('ok');
+    const o = vm.access(0x10, 'write');
+    expect(o.events.length).toBe(1); // the walk sets D
+    expect(alts(o)).toEqual(['mmio 8100010 L1']);
+    expect(o.alternatives![0].events).toEqual([]);
   });
 });

@@ -86,6 +86,10 @@ export class SpeculativeTranslations {
     const h = this.h;
     const snaps = h.snapshots;
     const last = snaps.length - 1;
+    // The shortcut below relies on a translation of unchanged memory repeating the primary. The
+    // ledger's MMIO write breaks that: the same translation with D = 0 serves the write without
+    // the D update the primary makes, which is a different observation.
+    const mmioWrite = kind === KIND_WRITE && primary.outcome === 'mmio' && primary.events.length !== 0;
     for (let i = 0; i <= last; i++) {
       const s = snaps[i];
       if (s.mode === MODE_OFF) continue;
@@ -95,7 +99,7 @@ export class SpeculativeTranslations {
       const b = Math.min(upTo, i < last ? snaps[i + 1].from - 1 : h.seq);
       if (a > b) continue;
       // The current controls over unchanged memory give the fresh walk's translation only.
-      if (i === last && walk !== undefined && this.unchanged(walk, a, b)) continue;
+      if (i === last && walk !== undefined && !mmioWrite && this.unchanged(walk, a, b)) continue;
       this.snap = s;
       if (s.mode === MODE_32BIT) {
         this.walkTable(2, (s.cr3Lo & 0xfffff000) >>> 0, a, b, true, true, false);

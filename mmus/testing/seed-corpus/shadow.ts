@@ -7,7 +7,7 @@
 import type { Config, MemslotSpec } from '../../backend.js';
 import { CR0_ET, CR0_PE, CR0_PG, CR4_PAE, CR4_PCIDE, CR4_PSE, EFER_LME } from '../../x86/bits.js';
 import { makeConfig, SLOT0 } from '../config.js';
-import { access, invlpg, memslot, setReg, write } from '../ops.js';
+import { access, invlpg, memslot, read, setReg, write } from '../ops.js';
 import { entryBits, PageTables } from '../page-tables.js';
 import { enablePaging } from '../paging-setup.js';
 import { GP, mmio, OK, ok, pf, SeedBuilder, type Expect, type SeedScenario } from './seed-scenario.js';
@@ -354,6 +354,38 @@ function mmioThenMemslotAdd(): SeedScenario {
   );
 }
 
+/** The PTE of 0x400000 in mmioWriteWithoutWalk (PML4 0x10000, PDPT 0x11000, PD 0x12000, PT 0x13000). */
+const LEAF_400000 = 0x13000;
+
+function mmioWriteWithoutWalk(): SeedScenario {
+  const pt = new PageTables('long4', 0x10000, 0x11000);
+  const b = new SeedBuilder()
+    .add(...pt.map(0x400000, 0x4000000, { leaf: 'P' }))
+    .add(...enablePaging('long4', { cr3: 0x10000, wp: false }))
+    .check(access(0x400010, 'read', 0), mmio(0x4000010, 1))
+    .check(setReg('cr3', 0x10000), OK)
+    .check(access(0x400020, 'write', 0), mmio(0x4000020, 1))
+    .check(memslot('move', 0, { gpa: 0 }), OK)
+    .check(access(0x400028, 'write', 0), mmio(0x4000028, 1))
+    .add(read(LEAF_400000, 8))
+    .check(CHECK, OK);
+  return b.build(
+    'shadow/mmio-write-without-walk.json',
+    'CR0.WP = 0: a supervisor write served by an MMIO SPTE made by a read, without a walk, so no D (ledger)',
+    'Host tdp none, slot 0 = 64 MiB at 0, CR0.WP = 0. 0x400000 -> 0x4000000 (no memslot), leaf P only (read-only, ' +
+      'supervisor, clean). KVM path: the read walks (A on every level) and installs an MMIO SPTE; MOV CR3 with ' +
+      'the same value flushes the TLB but KVM keeps the SPTE; with WP = 0 its recorded rights permit a ' +
+      'supervisor write, so the write is emulated as MMIO from the SPTE without walking and the leaf keeps ' +
+      'D = 0. The reference allows it (model-contract "Architectural TLB", ledger: a cached translation ' +
+      'towards a gpa outside every memslot may serve a write with D = 0; the translation stays valid after ' +
+      'a MOV CR3 made in its own state). A memslot move of slot 0 to its own gpa changes nothing (no zap, no ' +
+      'new generation, and the reference keeps its history), so the second write is served the same way. ' +
+      'The final read of the PTE compares guest memory across backends (the reference takes back its D ' +
+      'when a KVM model took the no-walk path).',
+    shadowConfig(),
+  );
+}
+
 function dirtyLogging(): SeedScenario {
   const pt = new PageTables('long4', 0x10000, 0x11000);
   const slot1: MemslotSpec = { slot: 1, gpa: 0x4000000, size: 0x10000, flags: [] };
@@ -483,6 +515,7 @@ export const SHADOW_SCENARIOS: readonly (() => SeedScenario)[] = [
   cr3PcidSwitching,
   cr0Wp0SupervisorWrite,
   mmioThenMemslotAdd,
+  mmioWriteWithoutWalk,
   dirtyLogging,
   memslotDeleteZapAll,
   aliasedPageTables,
