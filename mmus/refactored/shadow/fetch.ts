@@ -64,15 +64,18 @@ export function shadowFetch(v: Vcpu, gvaLo: number, gvaHi: number, gfn: number, 
   if (gw.level > 0 && layout !== null && sp.hasGptes) {
     const wide = layout.entryBytes === 8;
     let acc = ACC_ALL;
-    for (let level = gw.maxLevel; sp.level > gw.level; level--) {
-      clearWriteFlooding(v, sp);
+    // Every indirect page on the path is in use as a page table, down to and including the one
+    // holding the guest leaf entry: its flooding count restarts.
+    clearWriteFlooding(v, sp);
+    while (sp.level > gw.level) {
       // The gpte at this level points at the guest table the child page shadows.
-      const lo = gw.pteLo[level - 1];
-      const hi = wide ? gw.pteHi[level - 1] : 0;
+      const lo = gw.pteLo[sp.level - 1];
+      const hi = wide ? gw.pteHi[sp.level - 1] : 0;
       acc &= gpteAccess(lo, hi, wide);
       const tableGfn = ((wide ? hi & 0xfffff : 0) * TWO_32 + ((lo & 0xfffff000) >>> 0)) / 4096;
       const index = spteIndex(gvaLo, gvaHi, sp.level);
       sp = getChildSp(v, sp, index, tableGfn, childRole(sp, index, false, acc));
+      clearWriteFlooding(v, sp);
     }
   }
   // Below a guest large page (or with paging off): direct pages, gfn = the region's base.

@@ -75,4 +75,15 @@ describe('make_spte derivation', () => {
     // Direct page: gfn = the 2 MiB region's base, access = the leaf rights (R W U X = 0xf).
     expect(evOf(o, 'sp')).toEqual(['sp 0x11 l3 0x6f03', 'sp 0x12 l2 0x6f02', 'sp 0x600 l1 0x6f81']);
   });
+
+  it('a hardware hit reports the guest level of its own path, even through a direct page shared by two large pages', () => {
+    const b = shadowBackend();
+    // A 1 GiB and a 2 MiB guest page both map gpa 0: their direct level-1 pages are one page.
+    apply(b, guest('long4', [[0x40000000, 0, { level: 3, leaf: 'P W U D' }], [0x200000, 0, { level: 2, leaf: 'P W U D' }]], { nxe: true }).ops);
+    expect(b.apply(access(0x40000000, 'read', 0))).toMatchObject({ outcome: 'ok', gpa: 0, level: 3 });
+    // Same SPTE slot, old SPTE writable: the shortcut keeps W and drops D (0x67 -> 0x27).
+    expect(evOf(b.apply(access(0x200000, 'read', 0)), 'map')).toEqual(['map 0x0 0x1:0x27']);
+    expect(b.apply(access(0x40000000, 'read', 0))).toEqual({ outcome: 'ok', gpa: 0, hpa: HPA_SLOT0, level: 3, events: [] });
+    expect(b.apply(access(0x200000, 'read', 0))).toEqual({ outcome: 'ok', gpa: 0, hpa: HPA_SLOT0, level: 2, events: [] });
+  });
 });

@@ -10,8 +10,29 @@ describe('MMIO SPTEs', () => {
     const first = b.apply(access(0x400010, 'read', 0));
     expect(brief(first)).toEqual({ outcome: 'mmio', gpa: 0x5000010, level: 1 });
     expect(ev(first).filter((e) => !e.startsWith('set_ad'))).toEqual(['sp 0x11 l3 0x6f03', 'sp 0x12 l2 0x6f02', 'sp 0x13 l1 0x6f01', 'mmio_spte 0x5000']);
-    expect(b.apply(access(0x400020, 'write', 0))).toEqual({ outcome: 'mmio', gpa: 0x5000020, level: 1, events: [] });
+    expect(b.apply(access(0x400020, 'read', 0))).toEqual({ outcome: 'mmio', gpa: 0x5000020, level: 1, events: [] });
     expect(b.apply({ op: 'check' }).digest).toContain('  0 mmio gfn=0x5000');
+  });
+
+  it('the MMIO SPTE keeps the rights of its walk: a write through a clean gpte walks (D) and re-installs it', () => {
+    const b = shadowBackend();
+    apply(b, guest('long4', [[0x400000, 0x5000000]], { nxe: true }).ops);
+    b.apply(access(0x400010, 'read', 0));
+    // Clean gpte: the read recorded no W, so the write is an ordinary fault that sets D.
+    const w = b.apply(access(0x400020, 'write', 0));
+    expect(brief(w)).toEqual({ outcome: 'mmio', gpa: 0x5000020, level: 1 });
+    expect(ev(w)).toEqual(['set_ad 0x13000', 'mmio_spte 0x5000']);
+    expect(b.apply(access(0x400028, 'write', 0))).toEqual({ outcome: 'mmio', gpa: 0x5000028, level: 1, events: [] });
+  });
+
+  it('an MMIO SPTE never serves a fetch, nor a user access to a supervisor translation', () => {
+    const b = shadowBackend();
+    apply(b, guest('long4', [[0x400000, 0x5000000, { leaf: 'P W D' }]], { nxe: true }).ops);
+    b.apply(access(0x400000, 'read', 0));
+    const f = b.apply(access(0x400000, 'fetch', 0));
+    expect(brief(f)).toEqual({ outcome: 'mmio', gpa: 0x5000000, level: 1 });
+    expect(ev(f)).toEqual(['mmio_spte 0x5000']);
+    expect(brief(b.apply(access(0x400000, 'read', 3)))).toMatchObject({ outcome: 'page_fault' });
   });
 
   it('a memslot change makes the MMIO SPTE stale: the next access faults in and maps the new slot', () => {

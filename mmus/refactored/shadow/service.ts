@@ -20,9 +20,12 @@ export function shadowServiceRequests(v: Vcpu): void {
     kvmMmuSyncRoots(v);
     kvmMmuSyncPrevRoots(v);
   }
-  if (mmu.shadowRoot.kind === ROOT_INVALID) {
-    // kvm_mmu_load: allocate, then sync what the new root reaches.
-    mmuAllocRoots(v);
-    kvmMmuSyncRoots(v);
-  }
+  kvmMmuReload(v);
+}
+
+/** kvm_mmu_reload: with no valid current root, kvm_mmu_load allocates it, then syncs what it reaches. */
+export function kvmMmuReload(v: Vcpu): void {
+  if (v.mmu.shadowRoot.kind !== ROOT_INVALID) return;
+  mmuAllocRoots(v);
+  kvmMmuSyncRoots(v);
 }

@@ -147,12 +147,14 @@ export const SHADOW_MUTANT_CASES: Record<string, ShadowMutantCase> = {
   },
   'sync-spte-makes-writable': {
     scenario: (b) => {
-      // The gpte gains W (same frame, dirty): a sync may not hand out W.
-      unsyncedGuestA(b, { leaf: 'P U D', newPte: 0x200067n });
+      // gva 0x400000 maps the PT 0x13000 itself read-only; a write through 0x402000 makes the
+      // PT unsync, then its gpte 0 gains W. A sync may not make a shadowed gfn writable.
+      apply(b, guest('long4', [[0x400000, 0x13000, { leaf: 'P U D' }], [0x402000, 0x13000]], { nxe: true }).ops);
+      apply(b, [access(0x400000, 'read', 0), access(0x402000, 'write', 0), write(0x13000, 0x13067n)]);
       return ev(b.apply(invlpg(0x400000)));
     },
     faithful: ['flush gva 0x400000'],
-    mutant: ['flush gva 0x400000', 'map 0x200 0x1:0x200067'],
+    mutant: ['flush gva 0x400000', 'map 0x13 0x1:0x13067'],
   },
   'noflush-cr3-syncs': {
     scenario: (b) => {

@@ -33,12 +33,12 @@ export class ShadowPage {
   /** Leaf SPTE value (architectural bits only). */
   readonly spteLo = new Uint32Array(SPTE_ENTRIES);
   readonly spteHi = new Uint32Array(SPTE_ENTRIES);
+  /** Leaf: KVM's software MMU-writable bit (W granted by the MMU; kept when dirty logging clears W). */
+  readonly mmuWritable = new Uint8Array(SPTE_ENTRIES);
   /** Leaf / MMIO: the gfn mapped (kvm_mmu_page_get_gfn). */
   readonly gfns = new Float64Array(SPTE_ENTRIES);
-  /** Leaf: the ACC rights the SPTE was made from (shadowed_translation access). */
+  /** Leaf / MMIO: the ACC rights the SPTE was made from (shadowed_translation access). */
   readonly access = new Uint8Array(SPTE_ENTRIES);
-  /** Leaf / MMIO: the guest leaf level of the translation when the SPTE was made (0 = paging off). */
-  readonly guestLevel = new Uint8Array(SPTE_ENTRIES);
   /** MMIO: the memslot generation stamped into the SPTE. */
   readonly mmioGen = new Float64Array(SPTE_ENTRIES);
   readonly parents: ParentLink[] = [];

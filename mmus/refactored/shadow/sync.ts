@@ -6,14 +6,14 @@ import { PTE_A, PTE_D, PTE_P, PTE_RW, PTE_US } from '../../x86/bits.js';
 import { ACC_EXEC, ACC_READ, ACC_WRITE, ROLE_DIRECT } from '../page-role.js';
 import { rsvdIndex } from '../page-format.js';
 import type { Vcpu } from '../vcpu.js';
-import { dropSpte, makeSpteHi, makeSpteLo, spteEventGfn } from './make-spte.js';
+import { dropSpte, makeSpte, NewSpte, spteEventGfn } from './make-spte.js';
 import { freeRoot, ROOT_PAE, ROOT_SP, rootTopSp, type ShadowRoot } from './roots.js';
 import { commonRole, roleAccess, roleHas4ByteGpte, roleQuadrant, type ShadowPage, SPTE_CHILD, SPTE_ENTRIES, SPTE_LEAF, SPTE_MMIO, SPTE_NONE, spteIndex } from './sp.js';
-import { mmuTryToUnsyncPages } from './unsync.js';
 import { writeProtectGfn } from './wrprot.js';
 import { collectUnsync, hasUnsync, zapSp } from './zap.js';
 
 const TWO_32 = 4294967296;
+const newSpte = new NewSpte();
 
 /** The ACC rights a gpte grants (READ for P, W, U, EXEC unless NX). */
 export function gpteAccess(lo: number, hi: number, wide: boolean): number {
@@ -30,7 +30,8 @@ function dropForSync(v: Vcpu, sp: ShadowPage, index: number): void {
 
 /**
  * FNAME(sync_spte): re-derives SPTE index of a level-1 page from its gpte. Returns -1 when the
- * gpte cannot be read, 1 when a flush is needed (dropped, or W taken away), else 0.
+ * gpte cannot be read, 1 when a flush is needed (a present SPTE dropped, or MMU-writable taken
+ * away), else 0.
  */
 export function syncSpte(v: Vcpu, sp: ShadowPage, index: number): number {
   const kind = sp.kind[index];
@@ -42,7 +43,8 @@ export function syncSpte(v: Vcpu, sp: ShadowPage, index: number): number {
   const lo = v.mem.read32(gpa);
   if (lo === NOT_BACKED) return -1;
   const hi = has4 ? 0 : v.mem.read32(gpa + 4);
-  // prefetch_invalid_gpte: not present, never accessed, or reserved bits (level-1 masks).
+  // prefetch_invalid_gpte: not present, never accessed, or reserved bits (level-1 masks). The
+  // flush is requested even for an MMIO SPTE.
   const fmt = v.gvaWalk.fmt;
   const ri = rsvdIndex((lo >>> 7) & 1, 1);
   if ((lo & PTE_P) === 0 || (lo & PTE_A) === 0 || ((lo & fmt.rsvdLo[ri]) | (hi & fmt.rsvdHi[ri])) !== 0) {
@@ -53,28 +55,35 @@ export function syncSpte(v: Vcpu, sp: ShadowPage, index: number): number {
   let access = roleAccess(sp.role) & gpteAccess(lo, hi, !has4);
   // protect_clean_gpte: a clean gpte maps read-only so the first write sets D.
   if ((lo & PTE_D) === 0) access &= ~ACC_WRITE;
+  if (kind === SPTE_MMIO) {
+    // sync_mmio_spte: another gfn drops it (it was never present: no flush); the same gfn is
+    // re-stamped with the current generation and the new rights.
+    if (gfn !== sp.gfns[index]) {
+      dropForSync(v, sp, index);
+      return 0;
+    }
+    sp.access[index] = access;
+    sp.mmioGen[index] = v.shadow.memslotGeneration;
+    return 0;
+  }
   if (gfn !== sp.gfns[index]) {
     dropForSync(v, sp, index);
     return 1;
   }
-  if (kind === SPTE_MMIO || sp.access[index] === access) return 0;
+  if (sp.access[index] === access) return 0;
   sp.access[index] = access;
+  const slot = v.mem.findSlot(gfn);
+  if (slot === undefined) return 0;
   const oldLo = sp.spteLo[index];
-  const oldWritable = (oldLo & PTE_RW) !== 0;
-  // `synchronizing`: a sync keeps W where it was but never grants it.
-  let writable = (access & ACC_WRITE) !== 0 && oldWritable;
-  if (v.bug.syncSpteMakesWritable && (access & ACC_WRITE) !== 0 && !oldWritable) {
-    const slot = v.mem.findSlot(gfn);
-    writable = slot !== undefined && !slot.readonly && mmuTryToUnsyncPages(v, gfn, false);
-  }
-  const hpa = (sp.spteHi[index] & 0xfffff) * TWO_32 + ((oldLo & 0xfffff000) >>> 0);
-  const newLo = makeSpteLo(hpa, access, writable);
-  const newHi = makeSpteHi(hpa, access);
-  if (newLo === oldLo && newHi === sp.spteHi[index]) return 0;
-  sp.spteLo[index] = newLo;
-  sp.spteHi[index] = newHi;
-  v.events.push({ type: 'map', gfn, level: 1, spte: { lo: newLo, hi: newHi } });
-  return oldWritable && !writable ? 1 : 0;
+  const oldHi = sp.spteHi[index];
+  const oldMmuWritable = sp.mmuWritable[index] !== 0;
+  // make_spte as a sync (`synchronizing`): it never unsyncs pages of the gfn.
+  const n = makeSpte(v, sp, index, gfn, access, slot, !v.bug.syncSpteMakesWritable, newSpte);
+  sp.spteLo[index] = n.lo;
+  sp.spteHi[index] = n.hi;
+  sp.mmuWritable[index] = n.writable ? 1 : 0;
+  if (n.lo !== oldLo || n.hi !== oldHi) v.events.push({ type: 'map', gfn, level: 1, spte: { lo: n.lo, hi: n.hi } });
+  return oldMmuWritable && !n.writable ? 1 : 0;
 }
 
 /** __kvm_sync_page: every present SPTE in ascending index. -1 = unreadable gptes, 1 = flush. */
@@ -106,12 +115,18 @@ export function kvmSyncPage(v: Vcpu, sp: ShadowPage): boolean {
   return true;
 }
 
-/** mmu_sync_children: write-protect, mark synced and sync every unsync page below parent. */
+/**
+ * mmu_sync_children (one batch): write-protect the gfn of every unsync page below parent, one
+ * flush for them all, then mark each synced and sync it.
+ */
 export function mmuSyncChildren(v: Vcpu, parent: ShadowPage): void {
   if (v.shadow.unsyncCount === 0) return;
-  for (const sp of collectUnsync(parent)) {
+  const pages = collectUnsync(parent);
+  let wrprot = 0;
+  for (const sp of pages) wrprot += writeProtectGfn(v, sp.gfn);
+  if (wrprot > 0) v.events.requestFlush('remote');
+  for (const sp of pages) {
     if (sp.invalid || !sp.unsync) continue;
-    if (writeProtectGfn(v, sp.gfn) > 0) v.events.requestFlush('remote');
     sp.unsync = false;
     v.shadow.unsyncCount--;
     v.events.push({ type: 'sync', gfn: sp.gfn, role: commonRole(sp.role) });

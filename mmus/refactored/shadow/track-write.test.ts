@@ -47,11 +47,29 @@ describe('emulated writes to shadowed tables (kvm_mmu_track_write)', () => {
     expect(ev(b.apply(write(0x12120, 0)))).toEqual(['zap_sp 0x12 l2 0x6f02 flood', 'flush remote']);
   });
 
-  it('a write access to a write-tracked gfn is emulated: ok, no SPTE, track_write of the gpte-sized store', () => {
+  it('a not-present write fault on a write-tracked gfn maps it read-only, then emulates the gpte-sized store', () => {
     const b = mapped([[0x402000, 0x12000]]);
     const o = b.apply(access(0x402010, 'write', 0));
     expect(o).toMatchObject({ outcome: 'ok', gpa: 0x12010, level: 1 });
+    // PD 0x12 is write-tracked: the SPTE is read-only (no W, no D), then track_write zaps the PDE link.
+    expect(evOf(o, 'map', 'zap', 'zap_sp')).toEqual(['map 0x12 0x1:0x12025', 'zap 0x13 l2 0x6f02 pte_write']);
+  });
+
+  it('a present (read-only SPTE) write fault on a write-tracked gfn is emulated at once: no map', () => {
+    const b = mapped([[0x402000, 0x12000]]);
+    apply(b, [access(0x402018, 'read', 0)]);
+    const o = b.apply(access(0x402010, 'write', 0));
+    expect(o).toMatchObject({ outcome: 'ok', gpa: 0x12010, level: 1 });
     expect(evOf(o, 'map', 'zap', 'zap_sp')).toEqual(['zap 0x13 l2 0x6f02 pte_write']);
+  });
+
+  it('fetch clears the flooding count of the page holding the guest leaf entry too', () => {
+    // gva 0x600000 is a guest 2 MiB page: its leaf gpte lives in PD 0x12 (the guest-leaf-level page).
+    const b = mapped([[0x600000, 0x600000, { level: 2 }] as unknown as [number, number]]);
+    apply(b, [write(0x12100, 0), write(0x12108, 0), access(0x600000, 'read', 0)]);
+    expect(ev(b.apply(write(0x12110, 0)))).toEqual([]);
+    expect(ev(b.apply(write(0x12118, 0)))).toEqual([]);
+    expect(ev(b.apply(write(0x12120, 0)))).toEqual(['zap_sp 0x12 l2 0x6f02 flood', 'flush remote']);
   });
 
   it('sync: INVLPG drops the SPTE of a changed gpte in an unsync page', () => {

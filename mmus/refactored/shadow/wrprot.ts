@@ -10,12 +10,21 @@ export function compareSpteRef(a: SpteRef, b: SpteRef): number {
   return a.sp.gfn - b.sp.gfn || commonRole(a.sp.role) - commonRole(b.sp.role) || a.sp.role - b.sp.role || a.index - b.index;
 }
 
-/** Clears W of every writable leaf SPTE mapping gfn; returns how many changed (caller flushes). */
+/**
+ * Page-table protection of a gfn (rmap_write_protect with pt_protect): every leaf SPTE mapping it
+ * loses W and MMU-writable (one `wrprot` for each that had W). Returns how many SPTEs changed,
+ * counting one whose W dirty logging had already cleared but that was still MMU-writable (the
+ * caller flushes when non-zero).
+ */
 export function writeProtectGfn(v: Vcpu, gfn: number): number {
   const list = v.shadow.rmap.get(gfn);
   if (list === undefined) return 0;
   let n = 0;
   for (const r of list.slice().sort(compareSpteRef)) {
+    if (r.sp.mmuWritable[r.index] !== 0) {
+      r.sp.mmuWritable[r.index] = 0;
+      if ((r.sp.spteLo[r.index] & PTE_RW) === 0) n++;
+    }
     const lo = r.sp.spteLo[r.index];
     if ((lo & PTE_RW) === 0) continue;
     r.sp.spteLo[r.index] = (lo & ~PTE_RW) >>> 0;
