@@ -9,7 +9,7 @@ export interface ConfigOptions {
   readonly features?: readonly CpuFeature[];
   /** Features to drop from `features` (e.g. ['gbpages']). */
   readonly without?: readonly CpuFeature[];
-  readonly tdp?: 'ept' | 'npt';
+  readonly tdp?: 'ept' | 'npt' | 'none';
   readonly eptAd?: boolean;
   readonly memslots?: readonly MemslotSpec[];
 }
@@ -19,7 +19,7 @@ export function makeConfig(o: ConfigOptions = {}): Config {
   const features = new Set((o.features ?? CPU_FEATURES).filter((f) => !drop.has(f)));
   return {
     cpu: { maxphyaddr: o.maxphyaddr ?? 46, features },
-    host: { tdp: o.tdp ?? 'ept', eptAd: o.eptAd ?? true, mbec: false },
+    host: { tdp: o.tdp ?? 'ept', eptAd: o.tdp === 'none' ? false : (o.eptAd ?? true), mbec: false },
     memslots: o.memslots ?? [SLOT0],
   };
 }

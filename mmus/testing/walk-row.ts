@@ -20,8 +20,11 @@ export const ROW_GVA = 0x12345678;
 export interface WalkRow {
   readonly name: string;
   readonly mode?: PagingMode; // default long4
-  /** Only this host (vendor); default: the row runs on ept and on npt. */
-  readonly tdp?: 'ept' | 'npt';
+  /**
+   * Only this host (vendor); default: the row runs on ept, npt and none (shadow paging) — but
+   * not on none when it uses protection keys, which KVM hides without TDP.
+   */
+  readonly tdp?: 'ept' | 'npt' | 'none';
   readonly maxphyaddr?: number; // default 46
   readonly without?: readonly CpuFeature[];
   readonly wp?: boolean; // CR0.WP, default true
@@ -51,11 +54,14 @@ export interface WalkRow {
   readonly expect: 'ok' | number;
 }
 
-export function rowHosts(row: WalkRow): ('ept' | 'npt')[] {
-  return row.tdp === undefined ? ['ept', 'npt'] : [row.tdp];
+export type RowHost = 'ept' | 'npt' | 'none';
+
+export function rowHosts(row: WalkRow): RowHost[] {
+  if (row.tdp !== undefined) return [row.tdp];
+  return row.pke === true || row.pkru !== undefined ? ['ept', 'npt'] : ['ept', 'npt', 'none'];
 }
 
-export function rowConfig(row: WalkRow, tdp: 'ept' | 'npt'): Config {
+export function rowConfig(row: WalkRow, tdp: RowHost): Config {
   return makeConfig({ tdp, maxphyaddr: row.maxphyaddr ?? 46, without: row.without ?? [], memslots: [SLOT0] });
 }
 
