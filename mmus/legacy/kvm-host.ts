@@ -105,8 +105,6 @@ export class KvmMmuPage {
   readonly gfns: Float64Array | null;
   /** Shadow level-1 tables: shadowed_translation access (ACC_*) of each SPTE. */
   readonly access: Uint8Array | null;
-  /** Shadow level-1 tables: the guest leaf level the SPTE was made for (0 = paging off). */
-  readonly glevel: Uint8Array | null;
   /** Shadow level-1 tables: memslot generation stamped into an MMIO SPTE. */
   readonly mmio_gen: Float64Array | null;
 
@@ -135,7 +133,7 @@ export class KvmMmuPage {
       this.children = null;
       this.spte_lo = this.spte_hi = null;
       this.gfns = this.mmio_gen = null;
-      this.access = this.glevel = null;
+      this.access = null;
     } else if ((role & ROLE_LEVEL_MASK) === PG_LEVEL_4K) {
       this.children = null;
       this.spte_lo = new Uint32Array(512);
@@ -143,13 +141,12 @@ export class KvmMmuPage {
       const shadow = kind === SP_SHADOW;
       this.gfns = shadow ? new Float64Array(512) : null;
       this.access = shadow ? new Uint8Array(512) : null;
-      this.glevel = shadow ? new Uint8Array(512) : null;
       this.mmio_gen = shadow ? new Float64Array(512) : null;
     } else {
       this.children = new Array<KvmMmuPage | null>(512).fill(null);
       this.spte_lo = this.spte_hi = null;
       this.gfns = this.mmio_gen = null;
-      this.access = this.glevel = null;
+      this.access = null;
     }
   }
 
@@ -362,12 +359,20 @@ export class Kvm {
   readonly mmu_page_hash = new Map<number, KvmMmuPage[]>();
   /** gfn_write_track: gfn -> number of level >= 2 shadow pages shadowing it. */
   readonly write_track = new Map<number, number>();
-  /** The rmap restricted to writable leaf SPTEs (all that write protection needs): gfn -> SPTEs. */
+  /**
+   * The rmap restricted to MMU-writable leaf SPTEs (all that write protection needs; W implies
+   * MMU-writable): gfn -> SPTEs.
+   */
   readonly writable_rmap = new Map<number, RmapEntry[]>();
   /** The memslot generation (kvm_memslots(kvm)->generation), stamped into MMIO SPTEs. */
   memslots_gen = 0;
   /** A memslot ioctl succeeded during this operation (dummy roots become obsolete). */
   memslots_updated = false;
+  /**
+   * shadow_leaf_table's by-product: the level of the lowest indirect page on the path it
+   * walked (the guest leaf level of the translation the path shadows; 0 when all direct).
+   */
+  shadow_walk_guest_level = 0;
   /** Stamp source for KvmMmuPage.visit. */
   visit_stamp = 0;
   readonly pae_root_page = new KvmMmuPage(0, -1, SP_PAE_ROOT);

@@ -31,9 +31,15 @@ function kvm_mmu_slot_apply_flags(kvm: Kvm, old_dirty_log: boolean, slot: Memslo
   // Turning logging off would let collapsible huge pages come back; host memory is 4 KiB here.
 }
 
+/** What __kvm_set_memory_region did. */
+const REJECTED = 0;
+const UNCHANGED = 1;
+const CHANGED = 2;
+
 /**
  * Returns true when KVM accepts the change, false when it refuses it (nothing changed). An
- * accepted change is a new memslot generation (older MMIO SPTEs fault into KVM again).
+ * accepted change that changes something is a new memslot generation (older MMIO SPTEs fault
+ * into KVM again); a move to the slot's own gpa or unchanged flags are no-ops.
  */
 export function kvm_set_memory_region(
   kvm: Kvm,
@@ -43,12 +49,12 @@ export function kvm_set_memory_region(
   size: number,
   flags: readonly MemslotFlag[],
 ): boolean {
-  const ok = __kvm_set_memory_region(kvm, action, id, gpa, size, flags);
-  if (ok) {
+  const r = __kvm_set_memory_region(kvm, action, id, gpa, size, flags);
+  if (r === CHANGED) {
     kvm.memslots_gen++;
     kvm.memslots_updated = true;
   }
-  return ok;
+  return r !== REJECTED;
 }
 
 function __kvm_set_memory_region(
@@ -58,33 +64,34 @@ function __kvm_set_memory_region(
   gpa: number,
   size: number,
   flags: readonly MemslotFlag[],
-): boolean {
+): number {
   const mem = kvm.memory;
   switch (action) {
     case 'add':
-      return mem.addSlot({ slot: id, gpa, size, flags }) === undefined;
+      return mem.addSlot({ slot: id, gpa, size, flags }) === undefined ? CHANGED : REJECTED;
     case 'delete': {
       const slot = mem.slotById(id);
-      if (slot === undefined) return false;
+      if (slot === undefined) return REJECTED;
       kvm_arch_flush_shadow_memslot(kvm, slot);
-      return mem.deleteSlot(id) === undefined;
+      return mem.deleteSlot(id) === undefined ? CHANGED : REJECTED;
     }
     case 'move': {
       const slot = mem.slotById(id);
-      if (slot === undefined) return false;
+      if (slot === undefined) return REJECTED;
       // Same base gfn: not a move at all for KVM (and the flags are not part of a move).
-      if (gpa === slot.baseGfn * PAGE_SIZE) return true;
-      if (mem.checkRange(gpa, slot.npages * PAGE_SIZE, id) !== undefined) return false;
+      if (gpa === slot.baseGfn * PAGE_SIZE) return UNCHANGED;
+      if (mem.checkRange(gpa, slot.npages * PAGE_SIZE, id) !== undefined) return REJECTED;
       kvm_arch_flush_shadow_memslot(kvm, slot);
-      return mem.moveSlot(id, gpa) === undefined;
+      return mem.moveSlot(id, gpa) === undefined ? CHANGED : REJECTED;
     }
     case 'flags': {
       const slot = mem.slotById(id);
-      if (slot === undefined) return false;
+      if (slot === undefined) return REJECTED;
       const old_dirty_log = slot.dirtyLog;
-      if (mem.setFlags(id, flags) !== undefined) return false;
+      const old_readonly = slot.readonly;
+      if (mem.setFlags(id, flags) !== undefined) return REJECTED;
       kvm_mmu_slot_apply_flags(kvm, old_dirty_log, slot);
-      return true;
+      return slot.dirtyLog === old_dirty_log && slot.readonly === old_readonly ? UNCHANGED : CHANGED;
     }
   }
 }

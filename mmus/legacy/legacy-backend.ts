@@ -22,7 +22,6 @@ import {
   CR4_SMAP,
   CR4_SMEP,
   EFER_LMA,
-  EFER_NXE,
   PFERR_FETCH,
   PFERR_PRESENT,
   PFERR_RSVD,
@@ -239,7 +238,7 @@ class LegacyBackend implements Backend {
         if (is_shadow_present_pte(slo)) {
           if (shadow_spte_allows(slo, shi, write, user, fetch, smep, smap)) {
             const offset = lo & 0xfff;
-            return { outcome: 'ok', gpa: sp.gfns![i] * PAGE_SIZE + offset, hpa: spte_to_pfn(slo, shi) * PAGE_SIZE + offset, level: sp.glevel![i], events: this.events() };
+            return { outcome: 'ok', gpa: sp.gfns![i] * PAGE_SIZE + offset, hpa: spte_to_pfn(slo, shi) * PAGE_SIZE + offset, level: this.kvm.shadow_walk_guest_level, events: this.events() };
           }
           error_code |= PFERR_PRESENT;
         } else if (is_mmio_spte(slo, shi)) {
@@ -254,7 +253,7 @@ class LegacyBackend implements Backend {
         return { outcome: 'page_fault', errorCode: e.error_code & 0xffff, address: addr, to: 'L1', events: this.events() };
       }
       if (r === RET_PF_EMULATE) return this.shadowEmulate(write);
-      if (r === RET_PF_RETRY) return this.dummyRootFault(addr, write, fetch, user);
+      if (r === RET_PF_RETRY) return this.noRootAccess(write);
     }
     throw new Error(`legacy: shadow fault at 0x${hi.toString(16)}_${lo.toString(16)} did not resolve`);
   }
@@ -278,14 +277,18 @@ class LegacyBackend implements Backend {
   }
 
   /**
-   * A successful walk under the dummy root (a PAE guest whose PDPT page left every memslot):
-   * KVM would retry until a memslot appears; the contract has the walk fail as not present.
+   * A successful walk with no shadow root to build under (the dummy root, or a PAE quarter
+   * without a root): the access completes as the emulator would do it, from the walk's gpa:
+   * `mmio` outside every memslot or for a write to a read-only slot, else `ok`. No SPTE, no
+   * MMU event.
    */
-  private dummyRootFault(addr: U64, write: boolean, fetch: boolean, user: boolean): Observation {
-    const a = this.vcpu.arch;
-    let ec = (write ? PFERR_WRITE : 0) | (user ? PFERR_USER : 0);
-    if (fetch && ((a.efer & EFER_NXE) !== 0 || (a.cr4 & CR4_SMEP) !== 0)) ec |= PFERR_FETCH;
-    return { outcome: 'page_fault', errorCode: ec, address: addr, to: 'L1', events: this.events() };
+  private noRootAccess(write: boolean): Observation {
+    const f = this.vcpu.arch.page_fault;
+    const gpa = f.result_gpa;
+    const level = f.result_level;
+    const slot = f.slot;
+    if (slot === undefined || (write && slot.readonly)) return { outcome: 'mmio', gpa, level, events: this.events() };
+    return { outcome: 'ok', gpa, hpa: this.kvm.memory.hpaOf(gpa), level, events: this.events() };
   }
 
   private write(gpa: number, size: number, value: U64): Observation {
@@ -304,7 +307,7 @@ class LegacyBackend implements Backend {
     }
     // A store to a level-1 guest page table went through a writable SPTE: its shadow pages
     // had to go unsync for that SPTE to exist.
-    if (!kvm.tdp_enabled && gfn_is_shadowed(kvm, gfn)) mmu_try_to_unsync_pages(kvm, gfn);
+    if (!kvm.tdp_enabled && gfn_is_shadowed(kvm, gfn)) mmu_try_to_unsync_pages(kvm, gfn, false);
     mem.write(gpa, size, value.lo, value.hi);
     return this.done('ok');
   }

@@ -917,17 +917,25 @@ export function kvm_mmu_invpcid_gva(vcpu: KvmVcpu, gva: U64, pcid: number): void
  */
 /**
  * handle_mmio_page_fault: a reserved-bit fault on an MMIO SPTE of the current memslot
- * generation is emulated at once (the recorded gpa and level); a stale one is a normal fault.
+ * generation is emulated at once (the recorded gpa and level) when the rights recorded with it
+ * (W and U only, as KVM's MMIO access mask keeps) permit the access under the controls of now;
+ * a stale one, a fetch or a refused access is a normal fault.
  */
 function handle_mmio_page_fault(vcpu: KvmVcpu, fault: KvmPageFault): number {
   const sp = shadow_leaf_table(vcpu, fault.addr, fault.addr_hi);
   if (sp === null) return RET_PF_INVALID;
   const i = shadow_index(PG_LEVEL_4K, fault.addr, fault.addr_hi);
   if (!is_current_mmio_spte(vcpu.kvm, sp, i)) return RET_PF_INVALID;
+  if (fault.exec) return RET_PF_INVALID;
+  const mmu = vcpu.arch.mmu;
+  if (is_cr0_pg(mmu)) {
+    const access = fault.access & (PFERR_WRITE | PFERR_USER | PFERR_FETCH | PFERR_IMPLICIT_ACCESS);
+    if (permission_fault(vcpu, mmu, sp.access![i] & (ACC_WRITE_MASK | ACC_USER_MASK), 0, access) !== 0) return RET_PF_INVALID;
+  }
   fault.slot = undefined;
   fault.gfn = sp.gfns![i];
   fault.result_gpa = sp.gfns![i] * 4096 + (fault.addr & 0xfff);
-  fault.result_level = sp.glevel![i];
+  fault.result_level = vcpu.kvm.shadow_walk_guest_level;
   return RET_PF_EMULATE;
 }
 
@@ -978,7 +986,14 @@ function nonpaging_page_fault(vcpu: KvmVcpu, fault: KvmPageFault): number {
   fault.result_gpa = gpa;
   fault.result_level = 0;
   const slot = fault.slot;
-  if (slot !== undefined && fault.write && (slot.readonly || kvm_gfn_is_write_tracked(kvm, fault.gfn))) return RET_PF_EMULATE;
+  if (slot !== undefined && fault.write) {
+    if (slot.readonly) return RET_PF_EMULATE;
+    // page_fault_handle_page_track: only a write that hit a present SPTE.
+    if (fault.present && (fault.error_code & PFERR_RSVD) === 0 && kvm_gfn_is_write_tracked(kvm, fault.gfn)) {
+      shadow_page_table_clear_flood(vcpu, fault.addr, fault.addr_hi);
+      return RET_PF_EMULATE;
+    }
+  }
   return direct_map(vcpu, fault);
 }
 
@@ -991,7 +1006,7 @@ function direct_map(vcpu: KvmVcpu, fault: KvmPageFault): number {
     const base_gfn = fault.gfn - (fault.gfn % SPTE_SPAN[sp.level]);
     sp = kvm_mmu_get_child_sp(vcpu, sp, idx, base_gfn, kvm_mmu_child_role(sp, idx, true, ACC_ALL));
   }
-  return mmu_set_spte(vcpu, sp, shadow_index(PG_LEVEL_4K, fault.addr, fault.addr_hi), ACC_ALL, fault.gfn, fault.slot, 0, fault.write);
+  return mmu_set_spte(vcpu, sp, shadow_index(PG_LEVEL_4K, fault.addr, fault.addr_hi), ACC_ALL, fault.gfn, fault.slot, fault.write);
 }
 
 const RET_PF_RETRY_NO_ROOT = 1; // RET_PF_RETRY

@@ -316,7 +316,7 @@ export function instantiatePagingTmpl(fmt: PagingTmplFormat, hooks: PagingTmplHo
       sp = kvm_mmu_get_child_sp(vcpu, sp, idx, base_gfn, role);
     }
     clear_sp_write_flooding_count(sp);
-    return mmu_set_spte(vcpu, sp, shadow_index(PG_LEVEL_4K, lo, hi), direct_access, fault.gfn, fault.slot, gw.level, fault.write);
+    return mmu_set_spte(vcpu, sp, shadow_index(PG_LEVEL_4K, lo, hi), direct_access, fault.gfn, fault.slot, fault.write);
   }
 
   /**
@@ -339,7 +339,9 @@ export function instantiatePagingTmpl(fmt: PagingTmplFormat, hooks: PagingTmplHo
     const slot = fault.slot;
     if (slot !== undefined && fault.write) {
       if (slot.readonly) return RET_PF_EMULATE;
-      if (kvm_gfn_is_write_tracked(kvm, fault.gfn)) {
+      // page_fault_handle_page_track: only a write that hit a present, read-only SPTE is
+      // emulated at once; a not-present one first maps the gfn read-only (fetch), then emulates.
+      if (fault.present && (fault.error_code & PFERR_RSVD) === 0 && kvm_gfn_is_write_tracked(kvm, fault.gfn)) {
         shadow_page_table_clear_flood(vcpu, fault.addr, fault.addr_hi);
         return RET_PF_EMULATE;
       }

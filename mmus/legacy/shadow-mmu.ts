@@ -39,9 +39,11 @@ import {
 import {
   MMIO_SPTE_HI,
   MMIO_SPTE_LO,
+  SHADOW_SPTE_HOST_WRITABLE,
   SHADOW_SPTE_SW_LO,
   is_mmio_spte,
   is_shadow_present_pte,
+  is_mmu_writable_shadow_spte,
   is_writable_pte,
   make_shadow_spte,
   shadow_spte_clear_writable,
@@ -129,11 +131,17 @@ function rmap_remove(kvm: Kvm, sp: KvmMmuPage, i: number, gfn: number): void {
   if (list.length === 0) kvm.writable_rmap.delete(gfn);
 }
 
-/** Stores a leaf SPTE of a shadow level-1 page, keeping the writable rmap in step. */
+/**
+ * Stores a leaf SPTE of a shadow level-1 page (its gfn already in sp.gfns), keeping the
+ * MMU-writable rmap in step.
+ */
 function mmu_spte_set(kvm: Kvm, sp: KvmMmuPage, i: number, lo: number, hi: number): void {
   const old_lo = sp.spte_lo![i];
   const gfn = sp.gfns![i];
-  if (is_shadow_present_pte(old_lo) && is_writable_pte(old_lo)) rmap_remove(kvm, sp, i, gfn);
+  const was = is_shadow_present_pte(old_lo) && is_mmu_writable_shadow_spte(old_lo);
+  const now = is_shadow_present_pte(lo) && is_mmu_writable_shadow_spte(lo);
+  if (was && !now) rmap_remove(kvm, sp, i, gfn);
+  else if (now && !was) rmap_add(kvm, sp, i, gfn);
   sp.spte_lo![i] = lo;
   sp.spte_hi![i] = hi;
 }
@@ -144,8 +152,11 @@ function mmu_spte_clear(kvm: Kvm, sp: KvmMmuPage, i: number): void {
 }
 
 /**
- * kvm_mmu_slot_gfn_write_protect at 4 KiB: every writable leaf SPTE mapping gfn loses W
- * (`wrprot` events in ascending holder order). Returns whether any SPTE changed.
+ * kvm_mmu_slot_gfn_write_protect at 4 KiB for a shadowed guest page table (pt_protect): every
+ * MMU-writable leaf SPTE mapping gfn loses W and MMU-writable; a `wrprot` event for each one
+ * that had W (ascending holder order). One that dirty logging had already made read-only only
+ * loses MMU-writable, silently, but still needs the flush (KVM's mmu_spte_update). Returns
+ * whether a flush is needed.
  */
 export function kvm_write_protect_gfn(kvm: Kvm, gfn: number): boolean {
   const list = kvm.writable_rmap.get(gfn);
@@ -153,19 +164,32 @@ export function kvm_write_protect_gfn(kvm: Kvm, gfn: number): boolean {
   kvm.writable_rmap.delete(gfn);
   const sorted = list.slice().sort(rmap_cmp);
   for (const { sp, i } of sorted) {
-    sp.spte_lo![i] = shadow_spte_clear_writable(sp.spte_lo![i]);
-    kvm.log.push({ type: 'wrprot', gfn, level: PG_LEVEL_4K });
+    const lo = sp.spte_lo![i];
+    sp.spte_lo![i] = shadow_spte_clear_writable(lo, true);
+    if (is_writable_pte(lo)) kvm.log.push({ type: 'wrprot', gfn, level: PG_LEVEL_4K });
   }
   return sorted.length > 0;
 }
 
-/** kvm_mmu_slot_remove_write_access (shadow): write-protect every writable leaf of [start, end). */
+/**
+ * kvm_mmu_slot_remove_write_access (shadow, dirty logging): every writable leaf of [start, end)
+ * loses W and keeps MMU-writable, ascending (gfn, holder). Returns whether any SPTE changed.
+ */
 export function kvm_shadow_wrprot_slot(kvm: Kvm, start: number, end: number): boolean {
   const gfns: number[] = [];
   for (const gfn of kvm.writable_rmap.keys()) if (gfn >= start && gfn < end) gfns.push(gfn);
   gfns.sort((a, b) => a - b);
   let changed = false;
-  for (const gfn of gfns) if (kvm_write_protect_gfn(kvm, gfn)) changed = true;
+  for (const gfn of gfns) {
+    const sorted = kvm.writable_rmap.get(gfn)!.slice().sort(rmap_cmp);
+    for (const { sp, i } of sorted) {
+      const lo = sp.spte_lo![i];
+      if (!is_writable_pte(lo)) continue;
+      sp.spte_lo![i] = shadow_spte_clear_writable(lo, false);
+      kvm.log.push({ type: 'wrprot', gfn, level: PG_LEVEL_4K });
+      changed = true;
+    }
+  }
   return changed;
 }
 
@@ -304,12 +328,20 @@ function kvm_mmu_alloc_shadow_page(vcpu: KvmVcpu, gfn: number, role: number): Kv
 }
 
 /**
- * kvm_mmu_get_shadow_page: the valid page of (gfn, role), or a new one. A found unsync page has
- * its SPTEs synced first, staying unsync (zapped, and then re-created, if that fails);
- * creating an upper-level page zaps the unsync pages of the gfn it is about to write-protect.
+ * kvm_mmu_get_shadow_page: the valid page of (gfn, role), or a new one. The lookup of an
+ * upper-level role first zaps the gfn's unsync pages (they would have to be write-protected);
+ * a found unsync page has its SPTEs synced, staying unsync (zapped, and then re-created, if
+ * that fails).
  */
 export function kvm_mmu_get_shadow_page(vcpu: KvmVcpu, gfn: number, role: number): { sp: KvmMmuPage; created: boolean } {
   const kvm = vcpu.kvm;
+  if ((role & ROLE_LEVEL_MASK) > PG_LEVEL_4K && kvm.mmu_page_hash.has(gfn)) {
+    let zapped = false;
+    for (const sp of gfn_sps_with_gptes(kvm, gfn)) {
+      if (sp.unsync && sp.role !== role && kvm_mmu_prepare_zap_page(kvm, sp, 'unsync_upper')) zapped = true;
+    }
+    if (zapped) kvm.log.request(KVM_REQ_TLB_FLUSH);
+  }
   const list = kvm.mmu_page_hash.get(gfn);
   if (list !== undefined) {
     let found: KvmMmuPage | null = null;
@@ -329,13 +361,6 @@ export function kvm_mmu_get_shadow_page(vcpu: KvmVcpu, gfn: number, role: number
         return { sp: found, created: false };
       }
     }
-  }
-  if ((role & ROLE_LEVEL_MASK) > PG_LEVEL_4K) {
-    let zapped = false;
-    for (const sp of gfn_sps_with_gptes(kvm, gfn)) {
-      if (sp.unsync && sp.role !== role && kvm_mmu_prepare_zap_page(kvm, sp, 'unsync_upper')) zapped = true;
-    }
-    if (zapped) kvm.log.request(KVM_REQ_TLB_FLUSH);
   }
   return { sp: kvm_mmu_alloc_shadow_page(vcpu, gfn, role), created: true };
 }
@@ -371,13 +396,17 @@ export function mmu_get_root_page(vcpu: KvmVcpu, gfn: number, role: number): Kvm
 // ---------------------------------------------------------------------------------------------
 
 /**
- * mmu_try_to_unsync_pages (can_unsync, no prefetch): a write-tracked gfn refuses (true);
- * otherwise every synced level-1 page of the gfn goes unsync (ascending role) and W is allowed.
+ * mmu_try_to_unsync_pages (no prefetch): a write-tracked gfn refuses (true); a gfn without
+ * shadow pages allows W; a sync rebuild (`synchronizing`) refuses when the gfn has any; else
+ * every synced level-1 page of the gfn goes unsync (ascending role) and W is allowed.
  */
-export function mmu_try_to_unsync_pages(kvm: Kvm, gfn: number): boolean {
+export function mmu_try_to_unsync_pages(kvm: Kvm, gfn: number, synchronizing: boolean): boolean {
   if (kvm_gfn_is_write_tracked(kvm, gfn)) return true;
   if (!kvm.mmu_page_hash.has(gfn)) return false;
-  for (const sp of gfn_sps_with_gptes(kvm, gfn)) {
+  const sps = gfn_sps_with_gptes(kvm, gfn);
+  if (sps.length === 0) return false;
+  if (synchronizing) return true;
+  for (const sp of sps) {
     if (sp.unsync) continue;
     kvm.log.push({ type: 'unsync', gfn, role: sp_event_role(sp) });
     set_sp_unsync(sp, true);
@@ -395,18 +424,17 @@ export const SYNC_SPTE_NO_FLUSH = 0;
 export const SYNC_SPTE_FLUSH = 1;
 
 /**
- * mmu_spte_update's verdict: replacing a present SPTE needs a TLB flush when it takes away
- * MMU-writability (W), or the A or D bit the old SPTE had.
+ * mmu_spte_update's verdict (model contract): replacing a present SPTE needs a TLB flush when
+ * it takes away MMU-writability, which a CPU may have cached as W.
  */
 export function spte_update_needs_flush(old_lo: number, new_lo: number): boolean {
-  if (!is_shadow_present_pte(old_lo)) return false;
-  if ((old_lo & SPTE_MMU_WRITABLE) !== 0 && !is_writable_pte(new_lo)) return true;
-  if ((old_lo & SPTE_A) !== 0 && (new_lo & SPTE_A) === 0) return true;
-  return (old_lo & SPTE_D) !== 0 && (new_lo & SPTE_D) === 0;
+  return is_shadow_present_pte(old_lo) && is_mmu_writable_shadow_spte(old_lo) && !is_writable_pte(new_lo);
 }
-const SPTE_MMU_WRITABLE = 1 << 10;
-const SPTE_A = 1 << 5;
-const SPTE_D = 1 << 6;
+
+/** Whether two SPTEs show the same value in `map` events (software bits left out). */
+function same_reported_spte(lo1: number, hi1: number, lo2: number, hi2: number): boolean {
+  return hi1 === hi2 && ((lo1 ^ lo2) & ~SHADOW_SPTE_SW_LO) === 0;
+}
 
 /** Drops leaf i of a level-1 page with a `zap` event (drop_spte). */
 export function drop_leaf_spte(kvm: Kvm, sp: KvmMmuPage, i: number, reason: ZapReason): void {
@@ -415,21 +443,32 @@ export function drop_leaf_spte(kvm: Kvm, sp: KvmMmuPage, i: number, reason: ZapR
 }
 
 /**
- * The SPTE rebuild of a sync (make_spte with synchronizing): never writable; a `map` event
- * when the value changed. Returns whether mmu_spte_update asks for a flush.
+ * The SPTE rebuild of a sync: make_spte with `synchronizing` (W kept from an old writable SPTE
+ * without D; else allowed only when the gfn has no shadow page), a `map` event when the value
+ * changed, no `dirty`. Returns whether mmu_spte_update asks for a flush.
  */
 export function sync_rebuild_spte(kvm: Kvm, sp: KvmMmuPage, i: number, pte_access: number): number {
   const lo = sp.spte_lo![i];
   const hi = sp.spte_hi![i];
   sp.access![i] = pte_access;
+  const host_writable = (lo & SHADOW_SPTE_HOST_WRITABLE) !== 0;
+  let access = host_writable ? pte_access : pte_access & ~ACC_WRITE_MASK;
+  let dirty = true;
+  if (access & ACC_WRITE_MASK) {
+    if (is_writable_pte(lo)) dirty = false;
+    else if (mmu_try_to_unsync_pages(kvm, sp.gfns![i], true)) access &= ~ACC_WRITE_MASK;
+  }
   const out = kvm.spte_scratch;
-  make_shadow_spte(pte_access & ~ACC_WRITE_MASK, spte_to_pfn(lo, hi), (lo & (1 << 9)) !== 0, out);
-  if (out[0] === lo && out[1] === hi) return SYNC_SPTE_NO_FLUSH;
+  make_shadow_spte(access, spte_to_pfn(lo, hi), host_writable, out, dirty);
   const new_lo = out[0];
   const new_hi = out[1];
+  if (new_lo === lo && new_hi === hi) return SYNC_SPTE_NO_FLUSH;
+  const flush = spte_update_needs_flush(lo, new_lo);
   mmu_spte_set(kvm, sp, i, new_lo, new_hi);
+  // `map` reports the value without software bits: an MMU-writable-only change is silent.
+  if (same_reported_spte(lo, hi, new_lo, new_hi)) return flush ? SYNC_SPTE_FLUSH : SYNC_SPTE_NO_FLUSH;
   kvm.log.push({ type: 'map', gfn: sp.gfns![i], level: PG_LEVEL_4K, spte: { lo: (new_lo & ~SHADOW_SPTE_SW_LO) >>> 0, hi: new_hi } });
-  return spte_update_needs_flush(lo, new_lo) ? SYNC_SPTE_FLUSH : SYNC_SPTE_NO_FLUSH;
+  return flush ? SYNC_SPTE_FLUSH : SYNC_SPTE_NO_FLUSH;
 }
 
 /**
@@ -471,14 +510,12 @@ function kvm_sync_page_sptes(vcpu: KvmVcpu, sp: KvmMmuPage): number {
 }
 
 /**
- * One page of mmu_sync_children: write-protect its gfn again, `sync`, then re-derive its SPTEs
- * (zap the page if its gptes cannot be read). Returns whether a remote flush is needed.
+ * One page of mmu_sync_children (its gfn already write-protected): synced, `sync`, then its
+ * SPTEs re-derived (the page is zapped if its gptes cannot be read). Returns whether a remote
+ * flush is needed.
  */
 function sync_one_page(vcpu: KvmVcpu, sp: KvmMmuPage): boolean {
   const kvm = vcpu.kvm;
-  // KVM write-protects the batch and flushes before re-reading any gpte.
-  if (kvm_write_protect_gfn(kvm, sp.gfn)) kvm.log.request(KVM_REQ_TLB_FLUSH);
-  let flush = false;
   set_sp_unsync(sp, false);
   kvm.log.push({ type: 'sync', gfn: sp.gfn, role: sp_event_role(sp) });
   const r = kvm_sync_page_sptes(vcpu, sp);
@@ -486,8 +523,7 @@ function sync_one_page(vcpu: KvmVcpu, sp: KvmMmuPage): boolean {
     kvm_mmu_prepare_zap_page(kvm, sp, 'sync');
     return true;
   }
-  if (r > 0) flush = true;
-  return flush;
+  return r > 0;
 }
 
 /** The unsync pages below parent, each once, ascending (gfn, level, role) (mmu_unsync_walk). */
@@ -509,10 +545,17 @@ function collect_unsync_descendants(kvm: Kvm, parent: KvmMmuPage): KvmMmuPage[] 
   return out.sort(sp_cmp);
 }
 
-/** mmu_sync_children: sync every unsync page below parent, each flushing as it needs. */
+/**
+ * mmu_sync_children (one batch): write-protect the gfn of every unsync page below parent, one
+ * flush if any SPTE lost W, then sync each page in ascending (gfn, level, role).
+ */
 export function mmu_sync_children(vcpu: KvmVcpu, parent: KvmMmuPage): void {
   const kvm = vcpu.kvm;
-  for (const sp of collect_unsync_descendants(kvm, parent)) {
+  const pages = collect_unsync_descendants(kvm, parent);
+  let protect = false;
+  for (const sp of pages) if (kvm_write_protect_gfn(kvm, sp.gfn)) protect = true;
+  if (protect) kvm.log.request(KVM_REQ_TLB_FLUSH);
+  for (const sp of pages) {
     if (sp.invalid || !sp.unsync) continue;
     if (sync_one_page(vcpu, sp)) kvm.log.request(KVM_REQ_TLB_FLUSH);
   }
@@ -646,11 +689,11 @@ export function kvm_mmu_track_write(vcpu: KvmVcpu, gpa: number, bytes: number): 
 // ---------------------------------------------------------------------------------------------
 
 /**
- * mmu_set_spte for a shadow leaf: an MMIO SPTE without a slot; else make_spte (W only when the
- * gfn is not write-tracked, after unsyncing its level-1 pages), `map` unless identical, `dirty`
- * for a new writable SPTE in a logged slot, and a remote flush when the old SPTE pointed to
- * another page. Returns RET_PF_EMULATE (MMIO), RET_PF_WRITE_PROTECTED (a write that could not
- * get W), RET_PF_SPURIOUS or RET_PF_FIXED.
+ * mmu_set_spte for a shadow leaf: an MMIO SPTE without a slot; else make_spte (W kept from an
+ * old writable SPTE, without D; else W only when mmu_try_to_unsync_pages allows it), `map`
+ * unless identical, `dirty` for any writable SPTE in a logged slot, and a remote flush when
+ * the old SPTE pointed to another page or lost MMU-writable. Returns RET_PF_EMULATE (MMIO),
+ * RET_PF_WRITE_PROTECTED (a write that could not get W), RET_PF_SPURIOUS or RET_PF_FIXED.
  */
 export function mmu_set_spte(
   vcpu: KvmVcpu,
@@ -659,23 +702,23 @@ export function mmu_set_spte(
   pte_access: number,
   gfn: number,
   slot: Memslot | undefined,
-  guest_level: number,
   write_fault: boolean,
 ): number {
   const kvm = vcpu.kvm;
   const old_lo = sp.spte_lo![i];
   const old_hi = sp.spte_hi![i];
+  let flush = false;
   if (slot === undefined) {
+    if (is_shadow_present_pte(old_lo)) flush = true;
     mmu_spte_set(kvm, sp, i, MMIO_SPTE_LO, MMIO_SPTE_HI);
     sp.gfns![i] = gfn;
     sp.access![i] = pte_access;
-    sp.glevel![i] = guest_level;
     sp.mmio_gen![i] = kvm.memslots_gen;
     kvm.log.push({ type: 'mmio_spte', gfn });
+    if (flush) kvm.log.request(KVM_REQ_TLB_FLUSH);
     return RET_PF_EMULATE;
   }
   const pfn = slot.hostBasePfn + (gfn - slot.baseGfn);
-  let flush = false;
   if (is_shadow_present_pte(old_lo) && spte_to_pfn(old_lo, old_hi) !== pfn) {
     mmu_spte_clear(kvm, sp, i);
     flush = true;
@@ -683,33 +726,37 @@ export function mmu_set_spte(
     mmu_spte_clear(kvm, sp, i); // a stale MMIO SPTE
   }
   const host_writable = !slot.readonly;
-  let access = pte_access;
+  let access = host_writable ? pte_access : pte_access & ~ACC_WRITE_MASK;
   let wrprot = false;
-  if (!host_writable) access &= ~ACC_WRITE_MASK;
+  let dirty = true;
   if (access & ACC_WRITE_MASK) {
-    if (mmu_try_to_unsync_pages(kvm, gfn)) {
+    const cur_lo = sp.spte_lo![i];
+    if (is_shadow_present_pte(cur_lo) && is_writable_pte(cur_lo)) {
+      dirty = false; // the pages are already unsync
+    } else if (mmu_try_to_unsync_pages(kvm, gfn, false)) {
       wrprot = true;
       access &= ~ACC_WRITE_MASK;
     }
   }
   const out = kvm.spte_scratch;
-  make_shadow_spte(access, pfn, host_writable, out);
+  make_shadow_spte(access, pfn, host_writable, out, dirty);
   const lo = out[0];
   const hi = out[1];
   sp.gfns![i] = gfn;
   sp.access![i] = pte_access;
-  sp.glevel![i] = guest_level;
   let ret = RET_PF_FIXED;
   const cur_lo = sp.spte_lo![i];
-  if (lo === cur_lo && hi === sp.spte_hi![i]) {
+  const cur_hi = sp.spte_hi![i];
+  if (lo === cur_lo && hi === cur_hi) {
     ret = RET_PF_SPURIOUS;
   } else {
     if (spte_update_needs_flush(cur_lo, lo)) flush = true;
+    const silent = is_shadow_present_pte(cur_lo) && same_reported_spte(cur_lo, cur_hi, lo, hi);
     mmu_spte_set(kvm, sp, i, lo, hi);
-    if (is_writable_pte(lo)) rmap_add(kvm, sp, i, gfn);
-    kvm.log.push({ type: 'map', gfn, level: PG_LEVEL_4K, spte: { lo: (lo & ~SHADOW_SPTE_SW_LO) >>> 0, hi } });
-    if (is_writable_pte(lo) && slot.dirtyLog) kvm.log.push({ type: 'dirty', gfn });
+    // `map` reports the value without software bits: an MMU-writable-only change is silent.
+    if (!silent) kvm.log.push({ type: 'map', gfn, level: PG_LEVEL_4K, spte: { lo: (lo & ~SHADOW_SPTE_SW_LO) >>> 0, hi } });
   }
+  if (is_writable_pte(lo) && slot.dirtyLog) kvm.log.push({ type: 'dirty', gfn });
   if (flush) kvm.log.request(KVM_REQ_TLB_FLUSH);
   if (wrprot && write_fault) return RET_PF_WRITE_PROTECTED;
   return ret;
@@ -753,11 +800,20 @@ export function shadow_page_table_clear_flood(vcpu: KvmVcpu, lo: number, hi: num
 
 /**
  * The level-1 page on the gva's shadow path in the current root, or null when the path ends
- * above level 1 (the hardware walk; no allocation).
+ * above level 1 (the hardware walk; no allocation). Also leaves in kvm.shadow_walk_guest_level
+ * the level of the lowest indirect page on the path: a direct page (below a guest huge page)
+ * is shared by guest pages of every size over its region, so only the path knows which guest
+ * leaf level a hit translates through.
  */
 export function shadow_leaf_table(vcpu: KvmVcpu, lo: number, hi: number): KvmMmuPage | null {
   let sp = shadow_root_for(vcpu, vcpu.arch.mmu.root, lo);
-  while (sp !== null && sp.children !== null) sp = sp.children[shadow_index(sp.level, lo, hi)];
+  let guest_level = 0;
+  while (sp !== null) {
+    if ((sp.role & ROLE_DIRECT) === 0) guest_level = sp.level;
+    if (sp.children === null) break;
+    sp = sp.children[shadow_index(sp.level, lo, hi)];
+  }
+  vcpu.kvm.shadow_walk_guest_level = guest_level;
   return sp;
 }
 

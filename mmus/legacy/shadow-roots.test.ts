@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { access, memslot, setReg, write } from '../testing/ops.js';
 import { PageTables } from '../testing/page-tables.js';
 import { enablePaging } from '../testing/paging-setup.js';
-import { ACC_ALL_NEW, R_4BYTE, R_CR0_WP, R_DIRECT, R_EFER_NX, ShadowVm, acc, only, quadrant, shadowConfig } from './shadow-kit.js';
+import { ACC_ALL_NEW, R_4BYTE, R_CR0_WP, R_DIRECT, R_EFER_NX, SLOT0, ShadowVm, acc, only, quadrant, shadowConfig } from './shadow-kit.js';
 
 const DIRECT_ROOT = 2 | R_DIRECT | acc(ACC_ALL_NEW) | R_EFER_NX;
 const ROLE = (level: number) => level | acc(ACC_ALL_NEW) | R_EFER_NX | R_CR0_WP;
@@ -125,6 +125,48 @@ describe('dummy root and MMIO SPTEs', () => {
     expect(vm.apply(memslot('add', 1, { gpa: 0x8000000, size: 0x100000 })).events).toStrictEqual([
       { type: 'sp', gfn: 0x8000, level: 4, role: ROLE(4) },
     ]);
+  });
+
+  it('a successful walk under the dummy root completes as emulation: ok or mmio, no SPTE, no event', () => {
+    // PAE: the PDPT page lives in slot 1, the rest in slot 0; deleting slot 1 leaves the cached
+    // PDPTEs valid but the CR3 page outside every memslot.
+    const vm = new ShadowVm(shadowConfig({ memslots: [SLOT0, { slot: 1, gpa: 0x8000000, size: 0x100000, flags: [] }] }));
+    const pt = new PageTables('pae', 0x8000000, 0x2000);
+    vm.ok([...pt.map(0x400000, 0x800000, { leaf: 'P W U A D' }), ...pt.map(0x401000, 0x9000000, { leaf: 'P W U A D' })]);
+    vm.ok(enablePaging('pae', { cr3: 0x8000000, nxe: true }));
+    vm.ok([access(0x400000, 'read', 0)]);
+    vm.ok([memslot('delete', 1)]);
+    expect(vm.digest()).toBe('root dummy');
+    expect(vm.apply(access(0x400010, 'write', 0))).toStrictEqual({ outcome: 'ok', gpa: 0x800010, hpa: 0x100800010, level: 1, events: [] });
+    expect(vm.apply(access(0x401010, 'read', 0))).toStrictEqual({ outcome: 'mmio', gpa: 0x9000010, level: 1, events: [] });
+    expect(vm.digest()).toBe('root dummy');
+  });
+
+  it('an MMIO SPTE answers only accesses its recorded rights (W, U) permit; fetches always walk', () => {
+    const vm = new ShadowVm();
+    const pt = new PageTables('long4', 0x1000, 0x2000);
+    vm.ok(pt.map(0x400000, 0x8000000, { leaf: 'P A D' })); // supervisor, read-only
+    vm.ok(enablePaging('long4', { cr3: 0x1000, nxe: true }));
+    expect(only(vm.apply(access(0x400000, 'read', 0)).events, 'mmio_spte')).toStrictEqual([{ type: 'mmio_spte', gfn: 0x8000 }]);
+    expect(vm.apply(access(0x400008, 'read', 0))).toStrictEqual({ outcome: 'mmio', gpa: 0x8000008, level: 1, events: [] });
+    // Not permitted by the recorded rights: the guest walk runs and faults.
+    expect(vm.apply(access(0x400008, 'read', 3))).toMatchObject({ outcome: 'page_fault', errorCode: 5 });
+    expect(vm.apply(access(0x400008, 'write', 0))).toMatchObject({ outcome: 'page_fault', errorCode: 3 });
+    // A fetch never hits: it walks (allowed here) and installs the MMIO SPTE again.
+    const fetch = vm.apply(access(0x400008, 'fetch', 0));
+    expect(fetch).toMatchObject({ outcome: 'mmio', gpa: 0x8000008, level: 1 });
+    expect(only(fetch.events, 'mmio_spte')).toStrictEqual([{ type: 'mmio_spte', gfn: 0x8000 }]);
+  });
+
+  it('a move to the own gpa and unchanged flags change nothing: MMIO SPTEs stay current', () => {
+    const vm = new ShadowVm();
+    const pt = new PageTables('long4', 0x1000, 0x2000);
+    vm.ok(pt.map(0x400000, 0x8000000, { leaf: 'P W U A D' }));
+    vm.ok(enablePaging('long4', { cr3: 0x1000, nxe: true }));
+    expect(vm.apply(access(0x400000, 'read', 0)).outcome).toBe('mmio');
+    expect(vm.apply(memslot('move', 0, { gpa: 0 }))).toStrictEqual({ outcome: 'ok', events: [] });
+    expect(vm.apply(memslot('flags', 0, { flags: [] }))).toStrictEqual({ outcome: 'ok', events: [] });
+    expect(vm.apply(access(0x400000, 'read', 0))).toStrictEqual({ outcome: 'mmio', gpa: 0x8000000, level: 1, events: [] });
   });
 
   it('a gpa outside every memslot gets an MMIO SPTE; a new memslot generation makes it stale', () => {

@@ -91,3 +91,21 @@ describe('shadow leaf SPTE derivation', () => {
     expect(vm.apply(access(0x400abc, 'write', 3))).toStrictEqual({ outcome: 'ok', gpa: 0x800abc, hpa: 0x100800abc, level: 1, events: [] });
   });
 });
+
+describe('the level of a hardware hit', () => {
+  it('comes from the shadow path: a direct page shared by a 1 GiB and a 2 MiB guest page', () => {
+    const vm = new ShadowVm();
+    const pt = new PageTables('long4', 0x1000, 0x2000);
+    // Read-only leaves: the second fault makes the identical SPTE (no old-W shortcut).
+    vm.ok([...pt.map(0x40000000, 0, { leaf: 'P U A D', level: 3 }), ...pt.map(0x80000000, 0, { leaf: 'P U A D', level: 2 })]);
+    vm.ok(enablePaging('long4', { cr3: 0x1000, nxe: true }));
+    expect(vm.apply(access(0x40000000, 'read', 0))).toMatchObject({ outcome: 'ok', gpa: 0, level: 3 });
+    // The 2 MiB page reaches the same direct level-1 page and SPTE (identical: no `map`).
+    const b = vm.apply(access(0x80000000, 'read', 0));
+    expect(b).toMatchObject({ outcome: 'ok', gpa: 0, level: 2 });
+    expect(only(b.events, 'map')).toStrictEqual([]);
+    // Hardware hits: each reports the guest leaf level of its own path.
+    expect(vm.apply(access(0x40000000, 'read', 0))).toStrictEqual({ outcome: 'ok', gpa: 0, hpa: 0x100000000, level: 3, events: [] });
+    expect(vm.apply(access(0x80000000, 'read', 0))).toStrictEqual({ outcome: 'ok', gpa: 0, hpa: 0x100000000, level: 2, events: [] });
+  });
+});

@@ -3,7 +3,7 @@
 // stale translation until INVLPG or a flushing CR3 load syncs it; a sync drops a removed gpte.
 // Layout: 4-level, CR3 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000; gva 0x400000 -> 0x800000.
 import { describe, expect, it } from 'vitest';
-import { access, invlpg, setReg, write } from '../testing/ops.js';
+import { access, invlpg, memslot, setReg, write } from '../testing/ops.js';
 import { PageTables, entryBits } from '../testing/page-tables.js';
 import { enablePaging } from '../testing/paging-setup.js';
 import { CR4_PAE, CR4_PCIDE } from '../x86/bits.js';
@@ -52,7 +52,7 @@ describe('unsync', () => {
     expect(only(obs.events, 'map')).toStrictEqual([{ type: 'map', gfn: 0x900, level: 1, spte: { lo: 0x900067, hi: 1 } }]);
   });
 
-  it('INVLPG rebuilds an SPTE whose rights changed, never writable', () => {
+  it('INVLPG rebuilds an SPTE whose rights changed (gpte now read-only)', () => {
     const { vm } = setup();
     vm.ok([write(PTE0, 0x800065n)]); // P U A D: no longer writable
     expect(vm.apply(invlpg(0x400000)).events).toStrictEqual([
@@ -91,6 +91,57 @@ describe('unsync', () => {
       { type: 'wrprot', gfn: 4, level: 1 },
       FLUSH_REMOTE, // before any gpte is re-read
       { type: 'sync', gfn: 4, role: ROLE(1) },
+    ]);
+  });
+
+  it('a sync rebuild may make the SPTE writable when the gfn has no shadow page (with D)', () => {
+    const { vm } = setup();
+    vm.ok([write(PTE0, 0x800065n)]); // P U A D: read-only
+    vm.ok([invlpg(0x400000)]);
+    expect(vm.apply(write(PTE0, 0x800067n)).events).toStrictEqual([]); // writable again, still unsync
+    expect(vm.apply(invlpg(0x400000)).events).toStrictEqual([
+      { type: 'flush', scope: 'gva', gva: { lo: 0x400000, hi: 0 } },
+      { type: 'map', gfn: 0x800, level: 1, spte: { lo: 0x800067, hi: 1 } },
+    ]);
+  });
+
+  it('a sync rebuild of a writable SPTE keeps W without D (old SPTE kept W), no flush', () => {
+    const { vm } = setup();
+    vm.ok([write(PTE0, 0x800063n)]); // P W A D: supervisor only now
+    expect(vm.apply(invlpg(0x400000)).events).toStrictEqual([
+      { type: 'flush', scope: 'gva', gva: { lo: 0x400000, hi: 0 } },
+      { type: 'map', gfn: 0x800, level: 1, spte: { lo: 0x800023, hi: 1 } },
+    ]);
+  });
+
+  it('page-table write protection also clears MMU-writable that dirty logging left: flushed before the sync', () => {
+    const { vm, pt } = setup();
+    vm.ok(pt.map(0x600000, PTE0, { leaf: 'P W U A D' }));
+    vm.ok([access(0x600000, 'write', 0)]); // unsync gfn 4, W
+    expect(vm.apply(memslot('flags', 0, { flags: ['dirty_log'] })).events).toStrictEqual([
+      { type: 'wrprot', gfn: 4, level: 1 },
+      { type: 'wrprot', gfn: 0x800, level: 1 },
+      FLUSH_REMOTE,
+    ]);
+    expect(vm.apply(setReg('cr3', 0x1000)).events).toStrictEqual([
+      { type: 'flush', scope: 'current' },
+      FLUSH_REMOTE, // no wrprot (W was gone), but MMU-writable goes
+      { type: 'sync', gfn: 4, role: ROLE(1) },
+    ]);
+  });
+
+  it('mmu_sync_children write-protects every page of the batch, flushes once, then syncs each', () => {
+    const { vm, pt } = setup();
+    vm.ok([...pt.map(0x200000, 0x900000, { leaf: 'P W U A D' }), access(0x200000, 'read', 0)]); // PT gfn 5
+    vm.ok([...pt.map(0x600000, PTE0, { leaf: 'P W U A D' }), ...pt.map(0x601000, 0x5000, { leaf: 'P W U A D' })]);
+    vm.ok([access(0x600000, 'write', 0), access(0x601000, 'write', 0)]); // both unsync, both W
+    expect(vm.apply(setReg('cr3', 0x1000)).events).toStrictEqual([
+      { type: 'flush', scope: 'current' },
+      { type: 'wrprot', gfn: 4, level: 1 },
+      { type: 'wrprot', gfn: 5, level: 1 },
+      FLUSH_REMOTE,
+      { type: 'sync', gfn: 4, role: ROLE(1) },
+      { type: 'sync', gfn: 5, role: ROLE(1) },
     ]);
   });
 

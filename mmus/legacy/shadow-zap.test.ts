@@ -57,13 +57,22 @@ describe('emulated writes to a shadowed upper-level table', () => {
     ]);
   });
 
-  it('a guest write access to a write-tracked gfn is emulated: no SPTE, a gpte-sized store', () => {
+  it('a guest write to a write-tracked gfn: read-only SPTE first (P = 0), then emulated; P = 1 emulates at once', () => {
     const { vm, pt } = setup();
     vm.ok(pt.map(0x600000, PD, { leaf: 'P W U A D' })); // the PD, mapped writable
     const obs = vm.apply(access(0x600010, 'write', 0));
     expect(obs).toMatchObject({ outcome: 'ok', gpa: 0x3010, hpa: 0x100003010, level: 1 });
-    // The emulated 8-byte store at 0x3010 hits PD entry 2, the link to the PT.
-    expect(only(obs.events, 'map', 'zap', 'flush')).toStrictEqual([{ type: 'zap', gfn: 4, level: 2, role: ROLE(2), reason: 'pte_write' }, FLUSH_REMOTE]);
+    // Not-present fault: the gfn is mapped read-only (P A NX, no W), then the emulated 8-byte
+    // store at 0x3010 hits PD entry 2, the link to the PT.
+    expect(only(obs.events, 'map', 'zap', 'flush')).toStrictEqual([
+      { type: 'map', gfn: 3, level: 1, spte: { lo: 0x3025, hi: 1 } },
+      { type: 'zap', gfn: 4, level: 2, role: ROLE(2), reason: 'pte_write' },
+      FLUSH_REMOTE,
+    ]);
+    // Now the SPTE is present and read-only: the write is emulated without a new SPTE.
+    const again = vm.apply(access(0x600018, 'write', 0));
+    expect(again).toMatchObject({ outcome: 'ok', gpa: 0x3018 });
+    expect(only(again.events, 'map', 'sp')).toStrictEqual([]);
   });
 });
 
@@ -96,6 +105,27 @@ describe('memslots', () => {
       { type: 'map', gfn: 0x800, level: 1, spte: { lo: 0x800067, hi: 1 } },
       { type: 'dirty', gfn: 0x800 },
     ]);
+  });
+});
+
+describe('dirty logging and identical SPTEs', () => {
+  it('`dirty` is reported for a writable SPTE made again identical (no `map`)', () => {
+    const vm = new ShadowVm(shadowConfig({ memslots: [{ ...SLOT0, flags: ['dirty_log'] }] }));
+    const pt = new PageTables('long4', 0x1000, 0x2000);
+    // PD entries 2, 3 and 4 share the PT at 0x4000: one shadow PT behind three shadow PDEs.
+    vm.ok([...pt.map(0x400000, 0x800000, { leaf: 'P W U A D' }), write(PD + 0x18, 0x4067n), write(PD + 0x20, 0x4067n)]);
+    vm.ok(enablePaging('long4', { cr3: 0x1000, nxe: true }));
+    expect(only(vm.apply(access(0x400000, 'read', 0)).events, 'map', 'dirty')).toStrictEqual([
+      { type: 'map', gfn: 0x800, level: 1, spte: { lo: 0x800067, hi: 1 } },
+      { type: 'dirty', gfn: 0x800 },
+    ]);
+    // The old SPTE kept W: no D now.
+    expect(only(vm.apply(access(0x600000, 'read', 0)).events, 'map', 'dirty')).toStrictEqual([
+      { type: 'map', gfn: 0x800, level: 1, spte: { lo: 0x800027, hi: 1 } },
+      { type: 'dirty', gfn: 0x800 },
+    ]);
+    // The same SPTE again: no `map`, still `dirty`.
+    expect(only(vm.apply(access(0x800000, 'read', 0)).events, 'map', 'dirty')).toStrictEqual([{ type: 'dirty', gfn: 0x800 }]);
   });
 });
 

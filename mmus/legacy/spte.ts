@@ -112,9 +112,9 @@ export function is_executable_pte(m: SpteMasks, lo: number, hi: number): boolean
   return (lo & m.x_lo) === m.x_lo && (hi & m.nx_hi) === 0;
 }
 
-/** The SPTE minus the write bit (and D): dirty-logging write protection keeps MMU-writable. */
-export function spte_clear_writable(m: SpteMasks, lo: number): number {
-  return (lo & ~(PT_WRITABLE_MASK | m.dirty_lo)) >>> 0;
+/** The SPTE minus the write bit: dirty-logging write protection keeps A, D and MMU-writable. */
+export function spte_clear_writable(_m: SpteMasks, lo: number): number {
+  return (lo & ~PT_WRITABLE_MASK) >>> 0;
 }
 
 /** Restores W on an MMU-writable SPTE (fast_page_fault); hardware would set D on the write. */
@@ -150,6 +150,8 @@ const X86_D = 1 << 6;
 const X86_HOST_WRITABLE = 1 << 9;
 const X86_MMU_WRITABLE = 1 << 10;
 const X86_NX_HI = (1 << 31) >>> 0;
+/** shadow_host_writable_mask: the slot was writable when the SPTE was made. */
+export const SHADOW_SPTE_HOST_WRITABLE = X86_HOST_WRITABLE;
 /** Software bits of a shadow SPTE, left out of `map` events and digests. */
 export const SHADOW_SPTE_SW_LO = (X86_HOST_WRITABLE | X86_MMU_WRITABLE | SPTE_MMU_PRESENT_MASK) >>> 0;
 
@@ -166,10 +168,11 @@ export function is_mmio_spte(lo: number, hi: number): boolean {
 
 /**
  * make_spte for a shadow leaf (level 1, never a prefetch): P, A, U with ACC_USER, NX without
- * ACC_EXEC, W and D with ACC_WRITE (the caller already removed ACC_WRITE where KVM refuses it),
- * the host-writable software bit when the slot is writable. Writes [lo, hi] to out.
+ * ACC_EXEC, W and MMU-writable with ACC_WRITE (the caller already removed ACC_WRITE where KVM
+ * refuses it), D with W unless `dirty` is false (KVM's "old SPTE kept W" shortcut), the
+ * host-writable software bit when the slot is writable. Writes [lo, hi] to out.
  */
-export function make_shadow_spte(pte_access: number, pfn: number, host_writable: boolean, out: Uint32Array): void {
+export function make_shadow_spte(pte_access: number, pfn: number, host_writable: boolean, out: Uint32Array, dirty = true): void {
   let lo = SPTE_MMU_PRESENT_MASK | X86_P | X86_A;
   let hi = 0;
   if ((pte_access & ACC_EXEC_MASK) === 0) hi |= X86_NX_HI;
@@ -179,14 +182,26 @@ export function make_shadow_spte(pte_access: number, pfn: number, host_writable:
   const hpa = pfn * 4096;
   lo |= hpa % TWO_32;
   hi |= Math.floor(hpa / TWO_32);
-  if (pte_access & ACC_WRITE_MASK) lo |= X86_W | X86_MMU_WRITABLE | X86_D;
+  if (pte_access & ACC_WRITE_MASK) {
+    lo |= X86_W | X86_MMU_WRITABLE;
+    if (dirty) lo |= X86_D;
+  }
   out[0] = lo >>> 0;
   out[1] = hi >>> 0;
 }
 
-/** spte_write_protect for dirty logging / shadowing: only W goes (D and MMU-writable stay). */
-export function shadow_spte_clear_writable(lo: number): number {
-  return (lo & ~X86_W) >>> 0;
+/**
+ * spte_write_protect: W goes (A and D stay). Protecting a shadowed guest page table
+ * (`pt_protect`) also clears MMU-writable: only an unsync step may make the SPTE writable
+ * again; dirty logging keeps it.
+ */
+export function shadow_spte_clear_writable(lo: number, pt_protect: boolean): number {
+  return (lo & ~(pt_protect ? X86_W | X86_MMU_WRITABLE : X86_W)) >>> 0;
+}
+
+/** shadow_mmu_writable_mask is set. */
+export function is_mmu_writable_shadow_spte(lo: number): boolean {
+  return (lo & X86_MMU_WRITABLE) !== 0;
 }
 
 /**

@@ -107,6 +107,10 @@ describe('dirty logging', () => {
         { type: 'flush', scope: 'remote' },
       ],
     });
+    // W went (R|X = 5), A (bit 8) and D (bit 9) stayed.
+    expect(vm.apply({ op: 'check' }).digest).toBe(
+      ['tdp gfn=0x3 spte=0x8000000100003375', 'tdp gfn=0x4 spte=0x8000000100004375', 'tdp gfn=0x5 spte=0x8000000100005375'].join('\n'),
+    );
     expect(vm.apply(op.access(0x4000, 'write')).events).toStrictEqual([{ type: 'dirty', gfn: 4 }]);
     expect(vm.apply(op.access(0x3000, 'read')).events).toStrictEqual([]);
     // Unchanged flags: nothing to do.
