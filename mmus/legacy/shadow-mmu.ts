@@ -620,7 +620,8 @@ function mmu_page_zap_pte(kvm: Kvm, sp: KvmMmuPage, i: number, reason: ZapReason
     drop_leaf_spte(kvm, sp, i, reason);
     return true;
   }
-  if (is_mmio_spte(lo, sp.spte_hi![i])) mmu_spte_clear(kvm, sp, i);
+  // An MMIO SPTE goes too (reported, but it was not present: no flush).
+  if (is_mmio_spte(lo, sp.spte_hi![i])) drop_leaf_spte(kvm, sp, i, reason);
   return false;
 }
 
