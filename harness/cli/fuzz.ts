@@ -55,6 +55,8 @@ export interface FuzzOptions {
   readonly host?: string;
   /** The old name of `host` (ept, npt or none); `host` wins when both are given. */
   readonly tdp?: string;
+  /** Random engine: let shadow-paging scenarios reach the known KVM deviations (default false). */
+  readonly kvmDeviations?: boolean;
   /** The coverage engine's corpus directory (default: <findings>/coverage-corpus). */
   readonly corpus?: string;
   /** Property engine: replay the run at fast-check SEED:PATH instead of running a campaign. */
@@ -170,6 +172,9 @@ export function summaryJson(f: CampaignFile, exitCode: number): object {
 function newPlan(opts: FuzzOptions, env: FuzzEnv, launcher: WorkerLauncher): { plan: CampaignPlan; ledger?: Ledger; resume?: CampaignFile; dir: string } {
   const engine = opts.engine ?? 'random';
   if (!isEngineName(engine)) throw new UsageError(`--engine: unknown engine "${engine}": expected random, property or coverage`);
+  if (opts.kvmDeviations === true && engine !== 'random') {
+    throw new UsageError(`--kvm-deviations: only the random engine takes it (the ${engine} engine always avoids the known KVM deviations)`);
+  }
   const choice = chooseBackends(opts.backends, opts.mutant);
   const seed = opts.seed ?? String(env.now());
   if (seed === '') throw new UsageError('--seed: expected a non-empty string');
@@ -216,6 +221,7 @@ function rerunCommand(plan: CampaignPlan, opts: FuzzOptions): string {
     opts.minOps === undefined ? '' : `--min-ops ${plan.generator.minOps}`,
     opts.maxOps === undefined ? '' : `--max-ops ${plan.generator.maxOps}`,
     plan.generator.tdp === undefined ? '' : `--host ${plan.generator.tdp}`,
+    plan.generator.kvmDeviations === true ? '--kvm-deviations' : '',
     plan.ledger === undefined ? '' : `--accept ${plan.ledger.file}`,
   ]
     .filter((s) => s !== '')
@@ -256,10 +262,11 @@ function generatorOptions(opts: FuzzOptions): GeneratorOptions {
   if (host !== undefined && !(HOSTS as readonly string[]).includes(host)) {
     throw new UsageError(`--host: expected ept, npt, none (shadow paging) or mixed, got "${host}"`);
   }
-  const partial: { minOps?: number; maxOps?: number; tdp?: 'ept' | 'npt' | 'none' } = {};
+  const partial: { minOps?: number; maxOps?: number; tdp?: 'ept' | 'npt' | 'none'; kvmDeviations?: boolean } = {};
   if (opts.minOps !== undefined) partial.minOps = opts.minOps;
   if (opts.maxOps !== undefined) partial.maxOps = opts.maxOps;
   if (host !== undefined && host !== 'mixed') partial.tdp = host as 'ept' | 'npt' | 'none';
+  if (opts.kvmDeviations === true) partial.kvmDeviations = true;
   try {
     return resolveGeneratorOptions(partial);
   } catch (e) {

@@ -84,6 +84,12 @@ export const OPTIONS = {
     describe:
       'Host of generated scenarios: ept, npt, none (shadow paging) or mixed (the default: shadow paging for about a third, else ept or npt); --tdp is the old name',
   },
+  'kvm-deviations': {
+    type: 'boolean',
+    default: false,
+    describe:
+      'Random engine: let shadow-paging scenarios reach the triggers of the known KVM deviations the reference reports (docs/model-contract-shadow.md); by default they are avoided',
+  },
   corpus: {
     type: 'string',
     describe: 'Coverage engine: the corpus directory (default <findings>/coverage-corpus)',

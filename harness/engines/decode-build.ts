@@ -4,6 +4,13 @@
 import type { Config, Op } from '../../mmus/backend.js';
 import { buildFixtureHierarchy, type FixtureHierarchy } from '../generate/arbitraries/fixture-hierarchy.js';
 import type { IntentContext } from '../generate/arbitraries/encode-op-intent.js';
+import {
+  guarded,
+  guardedModeRegisters,
+  guardedOps,
+  openingFromIntents,
+  type GuardedOpening,
+} from '../generate/arbitraries/guarded-opening.js';
 import { enablePagingOps, modeRegisters } from '../generate/arbitraries/mode-registers.js';
 import type { GenMode } from '../generate/geometry.js';
 import { SCENARIO_FORMAT, type Scenario } from '../scenario/scenario.js';
@@ -31,10 +38,14 @@ export interface IntentSetup {
   readonly opening: readonly Op[];
 }
 
-export function intentSetup(drawn: Config, mode: GenMode): IntentSetup {
+/**
+ * `opening`: CR4.PSE / EFER.NXE of a shadow-paging opening under the known-KVM-deviation guard
+ * (guarded-opening.ts); undefined: the mode's registers as they are.
+ */
+export function intentSetup(drawn: Config, mode: GenMode, opening?: GuardedOpening): IntentSetup {
   const config = configForMode(drawn, mode);
   const tables = fixtureFor(mode);
-  const regs = modeRegisters(mode, config, tables.root);
+  const regs = guardedModeRegisters(modeRegisters(mode, config, tables.root), mode, opening);
   return { config, ctx: { config, tables, regs }, opening: [...tables.writes, ...enablePagingOps(regs)] };
 }
 
@@ -45,11 +56,31 @@ export interface BuiltScenarioText {
   readonly description: (opening: number) => string;
 }
 
-/** The scenario: the opening, then `intents` in order. */
-export function buildIntentScenario(drawn: Config, mode: GenMode, intents: readonly EngineIntent[], text: BuiltScenarioText): Scenario {
-  const setup = intentSetup(drawn, mode);
-  const ops: Op[] = [...setup.opening];
-  for (const intent of intents) ops.push(encodeEngineIntent(intent, setup.ctx));
+/** How buildIntentScenario treats the known KVM deviations under shadow paging. */
+export interface IntentGuardOptions {
+  /** Let the scenario reach their triggers (default false: register writes avoid them). */
+  readonly kvmDeviations?: boolean;
+  /** The guarded opening's CR4.PSE / EFER.NXE (default: from the first cr4 / efer intent). */
+  readonly opening?: GuardedOpening;
+}
+
+/**
+ * The scenario: the opening, then `intents` in order. Under shadow paging its register writes
+ * avoid the known KVM deviations' triggers unless kvmDeviations (../generate/kvm-deviation-guard.ts).
+ */
+export function buildIntentScenario(
+  drawn: Config,
+  mode: GenMode,
+  intents: readonly EngineIntent[],
+  text: BuiltScenarioText,
+  guard: IntentGuardOptions = {},
+): Scenario {
+  const kvmDeviations = guard.kvmDeviations === true;
+  const opening = guarded(drawn, kvmDeviations) ? (guard.opening ?? openingFromIntents(intents)) : undefined;
+  const setup = intentSetup(drawn, mode, opening);
+  const built: Op[] = [...setup.opening];
+  for (const intent of intents) built.push(encodeEngineIntent(intent, setup.ctx));
+  const ops = guardedOps(built, setup.config, kvmDeviations);
   return {
     format: SCENARIO_FORMAT,
     name: text.name,

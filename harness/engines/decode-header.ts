@@ -2,6 +2,7 @@
 // read as 0, and 0 everywhere means the richest default: every CPU feature, EPT with A/D bits,
 // 4-level paging, a 20-op tail after the records.
 import { CPU_FEATURES, type Config, type CpuFeature, type MemslotSpec } from '../../mmus/backend.js';
+import type { GuardedOpening } from '../generate/arbitraries/guarded-opening.js';
 import type { GenMode } from '../generate/geometry.js';
 import { HIGH_SLOT, MAIN_SLOT, RO_SLOT } from '../generate/layout.js';
 
@@ -23,6 +24,11 @@ export interface DecodedHeader {
   readonly tailSeed: number;
   /** Tail before the records (header byte 7 bit 0) instead of after them. */
   readonly tailFirst: boolean;
+  /**
+   * Shadow paging: CR4.PSE (32-bit) and EFER.NXE (other modes) of the opening, which the
+   * known-KVM-deviation guard then keeps (byte 7 bit 1 set: PSE; bit 2 set: no NXE).
+   */
+  readonly opening: GuardedOpening;
 }
 
 /**
@@ -30,7 +36,8 @@ export interface DecodedHeader {
  * guest never has pku); bits 2-3 second slot (none, ROM, RAM at
  * 4 GiB, the same dirty-logged), bits 4-6 MAXPHYADDR, bit 7 slot 0 dirty-logged.
  * Byte 1: bit i set = CPU_FEATURES[i] absent. Byte 2: bits 0-1 mode, bits 2-7 tail length.
- * Bytes 3-6: tail seed. Byte 7: bit 0 tail first.
+ * Bytes 3-6: tail seed. Byte 7: bit 0 tail first, bit 1 CR4.PSE and bit 2 no EFER.NXE in a
+ * shadow-paging opening.
  */
 export function decodeHeader(bytes: Uint8Array): DecodedHeader {
   const at = (i: number): number => (i < bytes.length ? bytes[i] : 0);
@@ -55,5 +62,6 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
     tailOps: TAIL_MIN + (b2 >> 2),
     tailSeed: (at(3) | (at(4) << 8) | (at(5) << 16) | (at(6) << 24)) >>> 0,
     tailFirst: (at(7) & 1) === 1,
+    opening: { pse: (at(7) & 2) !== 0, nxe: (at(7) & 4) === 0 },
   };
 }

@@ -24,10 +24,17 @@ export function decodeScenario(bytes: Uint8Array): Scenario {
   const records = recordIntents(input);
   const tail = tailIntents(header.tailSeed, header.tailOps);
   const intents = header.tailFirst ? [...tail, ...records] : [...records, ...tail];
-  return buildIntentScenario(header.config, header.mode, intents, {
-    name: `decoded-${header.mode}`,
-    description: (opening) => describe(header.mode, opening, records.length, tail.length, header.tailFirst),
-  });
+  // The guarded opening comes from the header: a record never changes the ops before it.
+  return buildIntentScenario(
+    header.config,
+    header.mode,
+    intents,
+    {
+      name: `decoded-${header.mode}`,
+      description: (opening) => describe(header.mode, opening, records.length, tail.length, header.tailFirst),
+    },
+    { opening: header.opening },
+  );
 }
 
 /** The records after the header; a last partial record is read with zero padding. */

@@ -4,6 +4,7 @@
 import type { Config, CpuFeature, Op, Reg } from '../../mmus/backend.js';
 import type { U64 } from '../../mmus/x86/u64.js';
 import type { GenMode } from './geometry.js';
+import { KvmDeviationGuard } from './kvm-deviation-guard.js';
 import { applySet, regsMode, RESET_REGS, type Regs } from './regs.js';
 import type { Rng } from './rng.js';
 import { HIGH_SLOT, TABLE_BASE, TABLE_END, type SlotShadow } from './layout.js';
@@ -76,13 +77,18 @@ export class GenState {
   plan: Plan = { target: 'off', cr4Extra: 0, nxe: false, wp: true };
   private nextTable = TABLE_BASE;
   private nextHighTable = HIGH_SLOT.gpa;
+  /** Shadow paging without kvmDeviations: adjusts register writes away from the known KVM deviations. */
+  private readonly guard: KvmDeviationGuard | undefined;
 
   constructor(
     readonly rng: Rng,
     readonly config: Config,
     /** Ops wanted in total. */
     readonly target: number,
+    /** Allow the triggers of the known KVM deviations (GeneratorOptions.kvmDeviations). */
+    kvmDeviations = false,
   ) {
+    this.guard = config.host.tdp === 'none' && !kvmDeviations ? new KvmDeviationGuard(config.cpu) : undefined;
     this.slots = config.memslots.map((m) => ({
       slot: m.slot,
       gpa: m.gpa,
@@ -118,12 +124,17 @@ export class GenState {
     this.origins.push(this.origin);
   }
 
-  /** Emits `set reg = value` and follows it in the shadow registers when it would not #GP. */
+  /**
+   * Emits `set reg = value` (adjusted by the deviation guard, if any) and follows it in the shadow
+   * registers when it would not #GP.
+   */
   set(reg: Reg, value: U64): boolean {
-    this.emit({ op: 'set', reg, value });
-    const next = applySet(this.regs, this.config.cpu, reg, value);
+    const v = this.guard === undefined ? value : this.guard.adjust(this.regs, reg, value);
+    this.emit({ op: 'set', reg, value: v });
+    const next = applySet(this.regs, this.config.cpu, reg, v);
     if (next === null) return false;
     this.regs = next;
+    this.guard?.observe(next);
     return true;
   }
 

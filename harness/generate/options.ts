@@ -12,6 +12,12 @@ export interface GeneratorOptions {
   readonly tdp?: 'ept' | 'npt' | 'none';
   /** Share of shadow-paging scenarios when tdp is not forced, 0..1 (default SHADOW_SHARE, 1/3). */
   readonly shadowShare?: number;
+  /**
+   * Let shadow-paging scenarios reach the triggers of the known KVM deviations
+   * (docs/model-contract-shadow.md, "Known KVM deviations"; kvm-deviation-guard.ts). Default
+   * false: register writes are adjusted so that they never occur. TDP scenarios do not change.
+   */
+  readonly kvmDeviations?: boolean;
 }
 
 export const DEFAULT_GENERATOR_OPTIONS: GeneratorOptions = Object.freeze({ minOps: 20, maxOps: 120 });
@@ -34,10 +40,15 @@ export function resolveGeneratorOptions(opts: Partial<GeneratorOptions> = {}): G
   if (share !== undefined && !(share >= 0 && share <= 1)) {
     throw new RangeError(`generator: shadowShare must be a number from 0 to 1, got ${String(share)}`);
   }
+  if (opts.kvmDeviations !== undefined && typeof opts.kvmDeviations !== 'boolean') {
+    throw new RangeError(`generator: kvmDeviations must be true or false, got ${String(opts.kvmDeviations)}`);
+  }
   return {
     minOps,
     maxOps,
     ...(opts.tdp !== undefined ? { tdp: opts.tdp } : {}),
     ...(share !== undefined ? { shadowShare: share } : {}),
+    // Only when on: campaign files and finding metadata of default campaigns keep their shape.
+    ...(opts.kvmDeviations === true ? { kvmDeviations: true } : {}),
   };
 }

@@ -46,7 +46,7 @@ export function generateDetailed(seed: string, index: number, opts: Partial<Gene
   const shadow = o.tdp === 'none' || (o.tdp === undefined && rng.fork('host').bool(o.shadowShare ?? SHADOW_SHARE));
   const config = pickConfig(rng.fork('config'), o, shadow);
   const total = o.minOps + rng.int(o.maxOps - o.minOps + 1);
-  const g = new GenState(rng.fork('ops'), config, total);
+  const g = new GenState(rng.fork('ops'), config, total, o.kvmDeviations === true);
   // `check` ops come from a stream of their own too, so they never shift the other draws.
   const checks = rng.fork('check');
   setupScenario(g);

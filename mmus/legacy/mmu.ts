@@ -932,8 +932,10 @@ function handle_mmio_page_fault(vcpu: KvmVcpu, fault: KvmPageFault): number {
     const access = fault.access & (PFERR_WRITE | PFERR_USER | PFERR_FETCH | PFERR_IMPLICIT_ACCESS);
     if (permission_fault(vcpu, mmu, sp.access![i] & (ACC_WRITE_MASK | ACC_USER_MASK), 0, access) !== 0) return RET_PF_INVALID;
   }
-  fault.slot = undefined;
   fault.gfn = sp.gfns![i];
+  // Normally no slot (MMIO); but a sync may have re-stamped the SPTE after a memslot add covered
+  // its gfn, and then the emulator finds RAM there.
+  fault.slot = vcpu.kvm.memory.findSlot(fault.gfn);
   fault.result_gpa = sp.gfns![i] * 4096 + (fault.addr & 0xfff);
   fault.result_level = vcpu.kvm.shadow_walk_guest_level;
   return RET_PF_EMULATE;

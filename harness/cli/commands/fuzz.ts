@@ -7,13 +7,15 @@ export const fuzzCommand: CommandSpec = {
   describe: 'Run a campaign (engines, parallel workers); store and minimize each new divergence in --findings',
   options: [
     'seed', 'time', 'scenarios', 'backends', 'mutant', 'findings', 'min-ops', 'max-ops', 'json', 'engine', 'workers',
-    'shard', 'resume', 'accept', 'minimize', 'minimize-time', 'host', 'corpus', 'replay-path', 'scenario-timeout',
+    'shard', 'resume', 'accept', 'minimize', 'minimize-time', 'host', 'kvm-deviations', 'corpus', 'replay-path',
+    'scenario-timeout',
   ],
   examples: [
     ['$0 fuzz --time 60', 'one minute, fresh seed, one worker per core'],
     ['$0 fuzz --seed 42 --scenarios 1000 --workers 2', 'a reproducible campaign'],
     ['$0 fuzz --seed nightly --time 3600 --shard 3/8', 'machine 3 of 8 of a sharded campaign'],
     ['$0 fuzz --resume findings', 'continue an interrupted campaign'],
+    ['$0 fuzz --host none --kvm-deviations --time 300', 'shadow paging, known KVM deviations included'],
   ],
   run: async (args, io, env) => {
     const fuzzEnv = env.fuzzEnv();
@@ -49,5 +51,6 @@ export function fuzzOptionsFromArgs(args: ParsedArgs): FuzzOptions {
   put('replayPath', stringArg(args, 'replay-path'));
   if (args.minimize === false) opts.minimize = false;
   if (args.json === true) opts.json = true;
+  if (args['kvm-deviations'] === true || args.kvmDeviations === true) opts.kvmDeviations = true;
   return opts as unknown as FuzzOptions;
 }

@@ -84,11 +84,27 @@ export function shadowAccess(v: Vcpu, gva: U64, access: number): Observation {
       mmioSpteAllows(v, sp.access[index], access)
     ) {
       // Emulated from the MMIO SPTE at once, without walking the guest tables.
-      return { outcome: 'mmio', gpa: sp.gfns[index] * 4096 + (lo & 0xfff), level: leafLevel, events: v.events.take() };
+      return emulateFromMmioSpte(v, sp.gfns[index] * 4096 + (lo & 0xfff), leafLevel, access);
     }
     break;
   }
   return shadowPageFault(v, gva, access, present);
+}
+
+/**
+ * The emulator's access at the gpa an MMIO SPTE names: a device access, unless a memslot covers
+ * the gfn now (a sync re-stamped the SPTE after a memslot add), when it reaches guest memory —
+ * and an emulated store goes through kvm_mmu_track_write.
+ */
+function emulateFromMmioSpte(v: Vcpu, gpa: number, level: number, access: number): Observation {
+  const slot = v.mem.findSlot(Math.floor(gpa / 4096));
+  const write = (access & PFERR_WRITE) !== 0;
+  if (slot === undefined || (write && slot.readonly)) return { outcome: 'mmio', gpa, level, events: v.events.take() };
+  if (write) {
+    const size = (v.cr4 & CR4_PAE) !== 0 ? 8 : 4;
+    kvmMmuTrackWrite(v, gpa - (gpa % size), size);
+  }
+  return { outcome: 'ok', gpa, hpa: v.mem.hpaOf(gpa), level, events: v.events.take() };
 }
 
 /** Emulation of a write KVM would not map writable: the store goes through kvm_mmu_track_write. */
