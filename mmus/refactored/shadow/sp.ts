@@ -22,31 +22,49 @@ export interface ParentLink {
   readonly index: number;
 }
 
+/** Bytes of one page's per-SPTE arrays, carved from a single buffer (one allocation per page). */
+const SPTE_BYTES = SPTE_ENTRIES * (8 + 8 + 4 + 4 + 1 + 1 + 1);
+/** Level-1 pages link no children: they share this (frozen, so a write would throw). */
+const NO_CHILDREN: (ShadowPage | null)[] = Object.freeze(new Array<ShadowPage | null>(SPTE_ENTRIES).fill(null)) as (ShadowPage | null)[];
+
 /** struct kvm_mmu_page: one shadow page table, keyed by (gfn, role). */
 export class ShadowPage {
   /** Zapped: gone from the hash; a root still referencing it is freed by the service step. */
   invalid = false;
   unsync = false;
   writeFloodingCount = 0;
-  readonly kind = new Uint8Array(SPTE_ENTRIES);
-  readonly child: (ShadowPage | null)[] = new Array<ShadowPage | null>(SPTE_ENTRIES).fill(null);
+  readonly kind: Uint8Array;
+  /** Non-leaf SPTEs: the linked child pages (only pages above level 1 have any). */
+  readonly child: (ShadowPage | null)[];
   /** Leaf SPTE value (architectural bits only). */
-  readonly spteLo = new Uint32Array(SPTE_ENTRIES);
-  readonly spteHi = new Uint32Array(SPTE_ENTRIES);
+  readonly spteLo: Uint32Array;
+  readonly spteHi: Uint32Array;
   /** Leaf: KVM's software MMU-writable bit (W granted by the MMU; kept when dirty logging clears W). */
-  readonly mmuWritable = new Uint8Array(SPTE_ENTRIES);
+  readonly mmuWritable: Uint8Array;
   /** Leaf / MMIO: the gfn mapped (kvm_mmu_page_get_gfn). */
-  readonly gfns = new Float64Array(SPTE_ENTRIES);
+  readonly gfns: Float64Array;
   /** Leaf / MMIO: the ACC rights the SPTE was made from (shadowed_translation access). */
-  readonly access = new Uint8Array(SPTE_ENTRIES);
+  readonly access: Uint8Array;
   /** MMIO: the memslot generation stamped into the SPTE. */
-  readonly mmioGen = new Float64Array(SPTE_ENTRIES);
+  readonly mmioGen: Float64Array;
   readonly parents: ParentLink[] = [];
 
   constructor(
     readonly gfn: number,
     readonly role: number,
-  ) {}
+  ) {
+    // Shadow pages are made by the thousand per campaign second: one buffer, views into it.
+    const buf = new ArrayBuffer(SPTE_BYTES);
+    const n = SPTE_ENTRIES;
+    this.gfns = new Float64Array(buf, 0, n);
+    this.mmioGen = new Float64Array(buf, 8 * n, n);
+    this.spteLo = new Uint32Array(buf, 16 * n, n);
+    this.spteHi = new Uint32Array(buf, 20 * n, n);
+    this.kind = new Uint8Array(buf, 24 * n, n);
+    this.mmuWritable = new Uint8Array(buf, 25 * n, n);
+    this.access = new Uint8Array(buf, 26 * n, n);
+    this.child = (role & ROLE_LEVEL_MASK) > 1 ? new Array<ShadowPage | null>(n).fill(null) : NO_CHILDREN;
+  }
 
   get level(): number {
     return this.role & ROLE_LEVEL_MASK;
