@@ -136,12 +136,14 @@ export class KvmMmuPage {
       this.access = null;
     } else if ((role & ROLE_LEVEL_MASK) === PG_LEVEL_4K) {
       this.children = null;
-      this.spte_lo = new Uint32Array(512);
-      this.spte_hi = new Uint32Array(512);
+      // One allocation per table (pages are made by the thousand): views into a single buffer.
       const shadow = kind === SP_SHADOW;
-      this.gfns = shadow ? new Float64Array(512) : null;
-      this.access = shadow ? new Uint8Array(512) : null;
-      this.mmio_gen = shadow ? new Float64Array(512) : null;
+      const buf = new ArrayBuffer(shadow ? 512 * (8 + 8 + 4 + 4 + 1) : 512 * 8);
+      this.spte_lo = new Uint32Array(buf, 0, 512);
+      this.spte_hi = new Uint32Array(buf, 4 * 512, 512);
+      this.gfns = shadow ? new Float64Array(buf, 8 * 512, 512) : null;
+      this.mmio_gen = shadow ? new Float64Array(buf, 16 * 512, 512) : null;
+      this.access = shadow ? new Uint8Array(buf, 24 * 512, 512) : null;
     } else {
       this.children = new Array<KvmMmuPage | null>(512).fill(null);
       this.spte_lo = this.spte_hi = null;
