@@ -43,6 +43,7 @@ import {
   shareTableMutator,
   wpSupervisorWrite,
 } from './shadow-mutators.js';
+import { editAway } from './shadow-away-mutators.js';
 import { invlpg, invpcid, memslot, writeData } from './system-mutators.js';
 
 /** Emits one or more ops; returns false (emitting nothing) when it does not apply right now. */
@@ -117,6 +118,7 @@ export const SHADOW_ONLY_MUTATORS: readonly MutatorEntry[] = [
   { name: 'cr3-cycle', weight: 4, run: cr3Cycle },
   { name: 'wp-supervisor-write', weight: 3, run: wpSupervisorWrite },
   { name: 'dirty-log-live', weight: 2, run: dirtyLogLive },
+  { name: 'edit-away', weight: 4, run: editAway },
 ];
 
 /** The table of host tdp none scenarios: the TDP generators reweighted, then the shadow ones. */

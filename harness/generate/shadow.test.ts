@@ -114,6 +114,18 @@ describe('shadow-paging scenarios of the seeded generator', () => {
     expect(share(shadow, small)).toBeGreaterThan(0.1);
   });
 
+  it('shoot down a space that is not running: INVPCID naming another PCID, then NOFLUSH back to it', () => {
+    const awayShootdown = (d: GeneratedScenario) => {
+      const ops = afterPaging(d);
+      return ops.some(({ op, regs }, i) => {
+        if (op.op !== 'invpcid' || op.type > 1 || (regs.cr4 & CR4_PCIDE) === 0 || op.pcid === (regs.cr3.lo & 0xfff)) return false;
+        const back = ops.slice(i + 1).find((x) => x.op.op === 'set' && x.op.reg === 'cr3');
+        return back !== undefined && back.op.op === 'set' && (back.op.value.lo & 0xfff) === op.pcid;
+      });
+    };
+    expect(shadow.filter(awayShootdown).length).toBeGreaterThan(0);
+  });
+
   it('use every shadow generator across a batch, and only shadow scenarios do', () => {
     const used = new Set(shadow.flatMap((d) => d.mutators));
     for (const m of SHADOW_MUTATORS) if (m.weight > 0) expect(used, m.name).toContain(m.name);

@@ -4,6 +4,9 @@ import type { Config, MemslotFlag, MemslotSpec, Op } from '../../../mmus/backend
 import { u64 } from '../../../mmus/x86/u64.js';
 import {
   CR0_WP,
+  CR3_NOFLUSH_HI,
+  PTE_NX_HI,
+  CR4_PCIDE,
   CR4_PGE,
   CR4_PKE,
   CR4_PSE,
@@ -27,6 +30,9 @@ export interface IntentContext {
   readonly regs: ModeRegisters;
 }
 
+/** A one-page slot an add may hot-plug, clear of every other slot and of the fixture's device page. */
+const SPARE_SLOT = { slot: 3, gpa: 0x7000000, size: 0x1000 } as const;
+
 /** Where a moved slot goes: 16 MiB above its base, clear of every other slot. */
 const MOVE_DISTANCE = 0x1000000;
 
@@ -46,6 +52,25 @@ export function encodeOpIntent(intent: OpIntent, ctx: IntentContext): Op {
         pool: targetPool(ctx),
       });
       return { op: 'write', gpa: e.gpa, value, size: entrySize(tables.mode) };
+    }
+    case 'edit_gpte': {
+      const e = entryAt(ctx, intent.gva, intent.level);
+      const size = entrySize(tables.mode);
+      const edit = intent.edit;
+      let frame = e.frame;
+      let lo = e.flags;
+      let hi = 0;
+      if ('target' in edit) {
+        const pool = targetPool(ctx);
+        frame = pool[(edit.target - 1) % pool.length];
+      } else if (edit.bit === 63) {
+        if (size === 8) hi = PTE_NX_HI;
+      } else {
+        lo ^= 1 << edit.bit;
+      }
+      // A 4-byte entry keeps only the low 32 bits of the frame.
+      const value = u64(((frame % 2 ** 32) | lo) >>> 0, size === 8 ? (hi | Math.floor(frame / 2 ** 32)) >>> 0 : 0);
+      return { op: 'write', gpa: e.gpa, value, size };
     }
     case 'read_gpte':
       return { op: 'read', gpa: entryAt(ctx, intent.gva, intent.level).gpa, size: entrySize(tables.mode) };
@@ -72,7 +97,22 @@ export function encodeOpIntent(intent: OpIntent, ctx: IntentContext): Op {
     case 'invlpg':
       return { op: 'invlpg', gva: tables.gvas[intent.gva] };
     case 'memslot':
-      return memslotOp(intent.action, intent.alt, extraSlot(config));
+      return memslotOp(intent.action, intent.alt, extraSlot(config), config.memslots.length > 1);
+    case 'dirty_log':
+      return dirtyLogOp(config, intent.on);
+    case 'cr3': {
+      // PCID and NOFLUSH only mean something (and bit 63 is only legal) under CR4.PCIDE.
+      const pcide = (regs.cr4 & CR4_PCIDE) !== 0;
+      const root = tables.spaces[intent.space % tables.spaces.length];
+      return { op: 'set', reg: 'cr3', value: u64(pcide ? root | intent.space : root, pcide && intent.noflush ? CR3_NOFLUSH_HI : 0) };
+    }
+    case 'invpcid_space':
+      return { op: 'invpcid', type: intent.type, pcid: intent.space, gva: tables.gvas[intent.gva] };
+    case 'table_write': {
+      const e = entryAt(ctx, intent.gva, intent.level);
+      const alias = tables.aliases.get(e.gpa - (e.gpa % 0x1000));
+      return { op: 'access', gva: alias ?? tables.gvas[intent.gva], kind: 'write', cpl: 0, implicit: false };
+    }
     case 'check':
       return { op: 'check' };
   }
@@ -102,13 +142,23 @@ function extraSlot(config: Config): MemslotSpec {
   return config.memslots.find((s) => s.slot !== 0) ?? { ...RO_SLOT, flags: ['readonly'] };
 }
 
+/** Dirty logging of slot 0 on or off (its flags are otherwise empty). */
+function dirtyLogOp(config: Config, on: boolean): Op {
+  const main = config.memslots.find((s) => s.slot === 0);
+  const flags: MemslotFlag[] = main?.flags.includes('readonly') ? ['readonly'] : [];
+  if (on) flags.push('dirty_log');
+  return { op: 'memslot', action: 'flags', slot: 0, gpa: 0, size: 0, flags };
+}
+
 /** Ops in the canonical parsed form: fields an action does not take are 0 and []. */
-function memslotOp(action: 'delete' | 'add' | 'move' | 'flags', alt: boolean, spec: MemslotSpec): Op {
+function memslotOp(action: 'delete' | 'add' | 'move' | 'flags', alt: boolean, spec: MemslotSpec, present: boolean): Op {
   const base = { op: 'memslot' as const, action, slot: spec.slot };
   switch (action) {
     case 'delete':
       return { ...base, gpa: 0, size: 0, flags: [] };
     case 'add':
+      // With the slot already in the config (not alt), a page hot-plugged elsewhere instead.
+      if (present && !alt) return { ...base, slot: SPARE_SLOT.slot, gpa: SPARE_SLOT.gpa, size: SPARE_SLOT.size, flags: [] };
       return { ...base, gpa: spec.gpa, size: spec.size, flags: [...spec.flags] };
     case 'move':
       return { ...base, gpa: alt ? spec.gpa + MOVE_DISTANCE : spec.gpa, size: 0, flags: [] };

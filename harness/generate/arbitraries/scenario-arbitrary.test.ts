@@ -8,6 +8,7 @@ import { pagingMode } from '../../oracle/mode.js';
 import { GEN_MODES } from '../geometry.js';
 import { HIGH_SLOT } from '../layout.js';
 import { encodeGpte } from './encode-gpte.js';
+import { buildFixtureHierarchy } from './fixture-hierarchy.js';
 import { gpteFieldsArbitrary, type GpteFields } from './gpte-fields-arbitrary.js';
 import { drawnOpCount } from './opening-op-count.js';
 import { scenarioArbitrary } from './scenario-arbitrary.js';
@@ -39,12 +40,31 @@ describe('scenarioArbitrary', () => {
     expect(drawn.filter((s) => s.ops.some((op) => op.op === 'check')).length).toBeGreaterThan(20);
   });
 
-  it('draws between minOps and maxOps ops after the opening', () => {
-    for (const s of fc.sample(scenarioArbitrary({ minOps: 3, maxOps: 9 }), { seed: 3, numRuns: 50 })) {
+  it('draws between minOps and maxOps intents after the opening (a mapped gpte store is 2 ops, a stretch away up to 4)', () => {
+    const drawn = fc.sample(scenarioArbitrary({ minOps: 3, maxOps: 9 }), { seed: 3, numRuns: 50 });
+    for (const s of drawn) {
       expect(drawnOpCount(s)).toBeGreaterThanOrEqual(3);
-      expect(drawnOpCount(s)).toBeLessThanOrEqual(9);
+      expect(drawnOpCount(s)).toBeLessThanOrEqual(4 * 9);
+    }
+    expect(drawn.filter((s) => drawnOpCount(s) <= 9).length).toBeGreaterThan(10);
+    for (const s of fc.sample(scenarioArbitrary({ minOps: 0, maxOps: 1 }), { seed: 4, numRuns: 50 })) {
+      expect(drawnOpCount(s)).toBeLessThanOrEqual(4);
     }
     expect(() => scenarioArbitrary({ minOps: 5, maxOps: 4 })).toThrow(RangeError);
+  });
+
+  it('draws the shadow situations: CR3 switches among the spaces with NOFLUSH, INVPCID, stores through table mappings, dirty logging of slot 0', () => {
+    const drawn = fc.sample(scenarioArbitrary({ minOps: 20, maxOps: 60 }), { seed: 13, numRuns: 100 });
+    const some = (p: (op: (typeof drawn)[number]['ops'][number]) => boolean) => drawn.filter((s) => s.ops.some(p)).length;
+    const fixture = buildFixtureHierarchy('4-level');
+    const spaces = new Set(fixture.spaces);
+    expect(spaces.size).toBe(3);
+    expect(some((op) => op.op === 'set' && op.reg === 'cr3' && op.value.hi >>> 31 === 1)).toBeGreaterThan(5);
+    expect(some((op) => op.op === 'set' && op.reg === 'cr3' && spaces.has(op.value.lo & ~0xfff) && (op.value.lo & ~0xfff) !== fixture.root)).toBeGreaterThan(10);
+    expect(some((op) => op.op === 'invpcid')).toBeGreaterThan(10);
+    expect(some((op) => op.op === 'memslot' && op.slot === 0 && op.flags.includes('dirty_log'))).toBeGreaterThan(5);
+    const aliases = new Set([...fixture.aliases.values()].map((g) => `${g.hi}:${g.lo}`));
+    expect(some((op) => op.op === 'access' && op.kind === 'write' && aliases.has(`${op.gva.hi}:${op.gva.lo}`))).toBeGreaterThan(10);
   });
 
   it('shrinks a failure that needs one 4 KiB user write to a handful of ops', () => {
