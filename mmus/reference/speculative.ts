@@ -6,8 +6,10 @@
 //
 // For the access's 4 KiB linear page this walks every remembered state (history.ts) at once:
 // each paging-structure entry on the path has a value per range of states (from the journal),
-// and each range where the path is present, reserved-bit free and accessed down to a leaf is one
-// translation, last valid at the range's end. It is allowed when no later invalidation removed
+// and each range where the path is present and reserved-bit free down to a leaf is one
+// translation, last valid at the range's end. A clear A flag does not stop it: a speculative walk
+// sets A itself (SDM 4.8), so the CPU may have cached the translation while a PCID was active
+// even though the A flags in memory were set later, under another PCID. It is allowed when no later invalidation removed
 // it and its rights permit the access under the controls of now, as a filled entry's are.
 import type { MmuEvent, Observation, Outcome } from '../backend.js';
 import { NOT_BACKED, type GuestMemory } from '../memory/guest-memory.js';
@@ -179,13 +181,6 @@ export class SpeculativeTranslations {
     }
   }
 
-  /** Whether a present entry's A flag allows caching (ledger 4: not settable in a read-only slot). */
-  private accessed(gpa: number, lo: number): boolean {
-    if ((lo & PTE_A) !== 0) return true;
-    const slot = this.mem.findSlot(Math.floor(gpa / PAGE_SIZE));
-    return slot !== undefined && slot.readonly;
-  }
-
   /** The entry for the page at `level` of the table at `table`, over states a..b. */
   private walkTable(level: number, table: number, a: number, b: number, userPage: boolean, writable: boolean, xd: boolean): void {
     const gvaLo = this.gvaLo;
@@ -210,7 +205,7 @@ export class SpeculativeTranslations {
     const w = writable && (lo & PTE_RW) !== 0;
     if (snap.mode === MODE_32BIT) {
       // 32-bit paging (SDM 4.3): 4-byte entries; a PDE with PS and CR4.PSE maps 4 MiB.
-      if (isRsvd32(m, level, lo, snap.pse) || !this.accessed(gpa, lo)) return;
+      if (isRsvd32(m, level, lo, snap.pse)) return;
       if (level === 2 && snap.pse && (lo & PTE_PS) !== 0) {
         const high = m.pse36 ? (lo >>> 13) & 0xf : 0;
         this.candidate(e, high * TWO32 + (((lo & 0xffc00000) | (gvaLo & 0x003ff000)) >>> 0), 2, 1024, u, w, false, 0, lo);
@@ -224,7 +219,7 @@ export class SpeculativeTranslations {
     // PAE (SDM 4.4) and 4-/5-level (SDM 4.5) paging: 8-byte entries, XD, protection keys.
     const pae = snap.mode === MODE_PAE;
     const rsvd = pae ? isRsvdPae(m, level, lo, hi, snap.nxe) : isRsvdLong(m, level, lo, hi, snap.nxe);
-    if (rsvd || !this.accessed(gpa, lo)) return;
+    if (rsvd) return;
     const x = xd || (snap.nxe && (hi & PTE_NX_HI) !== 0);
     if (level !== 1 && (lo & PTE_PS) === 0) {
       this.walkTable(level - 1, (hi & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0), s, e, u, w, x);
