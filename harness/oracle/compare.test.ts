@@ -25,6 +25,17 @@ const pf = (errorCode: number, extra: Partial<Observation> = {}): Observation =>
 });
 
 describe('compareObservations', () => {
+  it('compares shadow events field by field: role, then the zap reason; an sp has none', () => {
+    const zap = (reason: 'pte_write' | 'flood', role = 0x6f01): MmuEvent => ({ type: 'zap_sp', gfn: 4, level: 1, role, reason });
+    const sp = (role: number): MmuEvent => ({ type: 'sp', gfn: 4, level: 1, role });
+    expect(compareObservations(ok({ events: [zap('flood')] }), ok({ events: [zap('flood')] }), 'kvm')).toBeNull();
+    expect(compareObservations(ok({ events: [zap('flood')] }), ok({ events: [zap('pte_write')] }), 'kvm')).toMatchObject({ field: 'events[0].reason', values: ['flood', 'pte_write'] });
+    expect(compareObservations(ok({ events: [zap('flood')] }), ok({ events: [zap('flood', 0x6f02)] }), 'kvm')).toMatchObject({ field: 'events[0].role' });
+    expect(compareObservations(ok({ events: [sp(0x6f01)] }), ok({ events: [sp(0x6f01)] }), 'kvm')).toBeNull();
+    // Roles compare as unsigned 32-bit numbers (smm in bits 24-31).
+    expect(compareObservations(ok({ events: [sp(-1)] }), ok({ events: [sp(0xffffffff)] }), 'kvm')).toBeNull();
+  });
+
   it('finds no difference between equal observations (fresh objects)', () => {
     expect(compareObservations(ok(), ok(), 'kvm')).toBeNull();
     expect(compareObservations(pf(7), pf(7), 'kvm')).toBeNull();

@@ -137,27 +137,15 @@ function differingEventField(x: MmuEvent, y: MmuEvent): string | null {
       if (!u64OptEq(x.spte, o.spte)) return 'spte';
       return null;
     }
-    case 'zap': {
-      const o = y as typeof x;
-      if (x.gfn !== o.gfn) return 'gfn';
-      if (x.level !== o.level) return 'level';
-      if (x.role >>> 0 !== o.role >>> 0) return 'role';
-      if (x.reason !== o.reason) return 'reason';
-      return null;
-    }
-    case 'sp': {
-      const o = y as typeof x;
-      if (x.gfn !== o.gfn) return 'gfn';
-      if (x.level !== o.level) return 'level';
-      if (x.role >>> 0 !== o.role >>> 0) return 'role';
-      return null;
-    }
+    case 'sp':
+    case 'zap':
     case 'zap_sp': {
+      // The same fields (a shadow page, or an SPTE of one); zaps add their reason.
       const o = y as typeof x;
       if (x.gfn !== o.gfn) return 'gfn';
       if (x.level !== o.level) return 'level';
       if (x.role >>> 0 !== o.role >>> 0) return 'role';
-      if (x.reason !== o.reason) return 'reason';
+      if (x.type !== 'sp' && x.reason !== (o as typeof x).reason) return 'reason';
       return null;
     }
     case 'unsync':
