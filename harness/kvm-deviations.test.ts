@@ -1,4 +1,4 @@
-// corpus/kvm-deviations/: the three known KVM deviations of docs/model-contract-shadow.md ("Known
+// corpus/kvm-deviations/: the known KVM deviations of docs/model-contract-shadow.md ("Known
 // KVM deviations"), one scenario each. Legacy and refactored agree (it is what KVM does), and
 // both differ from the architectural reference exactly at the documented op, class `outcome`.
 // The same scenarios with their register writes passed through the generator's deviation guard
@@ -30,6 +30,7 @@ const CASES: readonly Expected[] = [
   { file: 'pse-toggle-stale-4m.json', index: 6, trigger: 'pse-toggle' },
   { file: 'nxe-clear-stale-xd-pae.json', index: 10, trigger: 'nxe-clear' },
   { file: 'wp0-smap-ac-kernelized-page.json', index: 8, trigger: 'smap-ac-write' },
+  { file: 'pcid-shared-root-noflush.json', index: 15, trigger: 'pcid-shared-base' },
 ];
 
 describe('corpus/kvm-deviations', () => {

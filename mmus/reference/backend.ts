@@ -40,13 +40,19 @@ export class ReferenceBackend implements Backend {
   private readonly tlb = new Tlb();
   private readonly history = new History(this.r);
   private readonly speculative: SpeculativeTranslations;
+  /**
+   * Ledger (model-contract "Architectural TLB"): gfns some access found outside every memslot.
+   * KVM made an MMIO SPTE for them and may keep emulating from it without a walk (no D) even
+   * after a memslot add covers the gfn (a sync re-stamps the SPTE).
+   */
+  private readonly mmioGfns = new Set<number>();
   /** Whether the last operation was an `access` (adoptAlternative applies to nothing else). */
   private lastWasAccess = false;
 
   constructor(config: Config) {
     this.m = makeMachine(config);
     this.mem = new GuestMemory(config.memslots);
-    this.speculative = new SpeculativeTranslations(this.history, this.m, this.mem);
+    this.speculative = new SpeculativeTranslations(this.history, this.m, this.mem, this.mmioGfns);
   }
 
   state(): VcpuState {
@@ -146,7 +152,10 @@ export class ReferenceBackend implements Backend {
     const mode = pagingMode(r);
     if (mode === MODE_OFF) {
       // No paging: linear = physical (SDM 4.1.1), and nothing is cached (the TLB is empty).
-      if (full && this.isMmio(gvaLo, kind)) return { outcome: 'mmio', gpa: gvaLo, level: 0, events: NO_EVENTS };
+      if (full && this.isMmio(gvaLo, kind)) {
+        this.noteMmio(gvaLo);
+        return { outcome: 'mmio', gpa: gvaLo, level: 0, events: NO_EVENTS };
+      }
       return { outcome: 'ok', gpa: gvaLo, level: 0, events: NO_EVENTS };
     }
     if (mode === MODE_PAE && this.m.amd) {
@@ -171,7 +180,7 @@ export class ReferenceBackend implements Backend {
       // P = 1 and RSVD = 0: the walk reached its leaf and failed on rights.
       const rightsFault = (w.errorCode & (PFERR_PRESENT | PFERR_RSVD)) === PFERR_PRESENT;
       let alternatives = cached === undefined || cached.length === 0 ? undefined
-        : cachedAlternatives(cached, r, this.mem, kind, user, implicit, gvaLo, fault, w, rightsFault, NO_EVENTS);
+        : cachedAlternatives(cached, r, this.mem, this.mmioGfns, kind, user, implicit, gvaLo, fault, w, rightsFault, NO_EVENTS);
       alternatives = this.speculative.alternatives(r, kind, user, implicit, gvaLo, gvaHi, hi, lo, before, fault,
         undefined, alternatives, NO_EVENTS);
       if (alternatives !== undefined) return { ...fault, alternatives };
@@ -190,12 +199,18 @@ export class ReferenceBackend implements Backend {
     if (!full) return { outcome: 'ok', gpa, level, events };
     // Model-contract "access": no memslot, or a write to a read-only one, is emulated MMIO.
     const primary: Observation = { outcome: this.isMmio(gpa, kind) ? 'mmio' : 'ok', gpa, level, events };
+    if (primary.outcome === 'mmio') this.noteMmio(gpa);
     let alternatives = cached === undefined || cached.length === 0 ? undefined
-      : cachedAlternatives(cached, r, this.mem, kind, user, implicit, gvaLo, primary, w, false, NO_EVENTS);
+      : cachedAlternatives(cached, r, this.mem, this.mmioGfns, kind, user, implicit, gvaLo, primary, w, false, NO_EVENTS);
     alternatives = this.speculative.alternatives(r, kind, user, implicit, gvaLo, gvaHi, hi, lo, before, primary,
       w, alternatives, NO_EVENTS);
     fillFromWalk(this.tlb, cached, r, w, gvaLo, gvaHi, kind === KIND_WRITE);
     return alternatives === undefined ? primary : { ...primary, alternatives };
+  }
+
+  private noteMmio(gpa: number): void {
+    const gfn = Math.floor(gpa / PAGE_SIZE);
+    if (this.mem.findSlot(gfn) === undefined) this.mmioGfns.add(gfn);
   }
 
   private isMmio(gpa: number, kind: Kind): boolean {

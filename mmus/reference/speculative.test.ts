@@ -377,3 +377,28 @@ describe('ledger: a write through a cached MMIO translation needs no D', () => {
     expect(o.alternatives![0].events).toEqual([]);
   });
 });
+
+describe('ledger: a gfn once found outside every memslot', () => {
+  it('keeps its D-less write allowance after a memslot add covers it (KVM re-stamps its MMIO SPTE)', () => {
+    const GFN_GPA = 0x8000000; // above the 64 MiB slot
+    const add = (vm: TestVm): void => {
+      const o = op(vm, { op: 'memslot', action: 'add', slot: 1, gpa: GFN_GPA, size: 0x1000, flags: [] });
+      expect(o.outcome).toBe('ok');
+    };
+    const vm = new TestVm({ tdp: 'none' });
+    aliased(vm, P | W | U | A);
+    vm.w64(PT, GFN_GPA | P | W | U | A); // clean leaf towards an unbacked gpa
+    expect(brief(vm.access(0x10))).toBe('mmio 8000010 L1');
+    add(vm);
+    const o = vm.access(0x10, 'write'); // RAM now; the fresh walk sets D
+    expect(brief(o)).toBe('ok 8000010 L1');
+    expect(alts(o)).toEqual(['ok 8000010 L1']);
+    // Never found unbacked: the same write needs D.
+    const vm2 = new TestVm({ tdp: 'none' });
+    add(vm2);
+    aliased(vm2, P | W | U | A);
+    vm2.w64(PT, GFN_GPA | P | W | U | A);
+    expect(brief(vm2.access(0x10))).toBe('ok 8000010 L1');
+    expect(alts(vm2.access(0x10, 'write'))).toEqual([]);
+  });
+});

@@ -60,6 +60,8 @@ export class SpeculativeTranslations {
     private readonly h: History,
     private readonly m: Machine,
     private readonly mem: GuestMemory,
+    /** Gfns an access found outside every memslot (backend.ts, the MMIO ledger). */
+    private readonly mmioGfns: ReadonlySet<number>,
   ) {}
 
   /**
@@ -91,7 +93,8 @@ export class SpeculativeTranslations {
     // The shortcut below relies on a translation of unchanged memory repeating the primary. The
     // ledger's MMIO write breaks that: the same translation with D = 0 serves the write without
     // the D update the primary makes, which is a different observation.
-    const mmioWrite = kind === KIND_WRITE && primary.outcome === 'mmio' && primary.events.length !== 0;
+    const mmioWrite = kind === KIND_WRITE && primary.events.length !== 0 &&
+      (primary.outcome === 'mmio' || (primary.gpa !== undefined && this.mmioGfns.has(Math.floor(primary.gpa / PAGE_SIZE))));
     for (let i = 0; i <= last; i++) {
       const s = snaps[i];
       if (s.mode === MODE_OFF) continue;
@@ -251,12 +254,13 @@ export class SpeculativeTranslations {
     const global = snap.pge && (leafLo & PTE_G) !== 0;
     if (!global && snap.pcid !== this.pcidNow) return;
     // SDM 4.8: a write must set D in the leaf; a translation whose leaf had D = 0 cannot —
-    // except towards a gpa outside every memslot (ledger: KVM emulates an MMIO write from its
-    // MMIO SPTE without walking, so D stays clear).
+    // except towards a gpa outside every memslot, or one an access found outside every memslot
+    // before (ledger: KVM emulates a write from its MMIO SPTE without walking, so D stays clear).
     const write = this.kind === KIND_WRITE;
     const gpa = frame + (this.gvaLo & 0xfff);
-    const slot = this.mem.findSlot(Math.floor(gpa / PAGE_SIZE));
-    if (write && (leafLo & PTE_D) === 0 && slot !== undefined) return;
+    const gfn = Math.floor(gpa / PAGE_SIZE);
+    const slot = this.mem.findSlot(gfn);
+    if (write && (leafLo & PTE_D) === 0 && slot !== undefined && !this.mmioGfns.has(gfn)) return;
     const r = this.r;
     const executable = (r.efer & EFER_NXE) === 0 || !xd;
     if (accessFault(r, this.kind, this.user, this.implicit, userPage, writable, executable, pkey) !== 0) return;

@@ -60,7 +60,7 @@ function rightsOf(w: Walk): number {
  * the walk reached its leaf and failed on rights (w holds that translation and its rights).
  */
 export function cachedAlternatives(
-  entries: readonly TlbEntry[], r: Registers, mem: GuestMemory, kind: Kind, user: boolean, implicit: boolean,
+  entries: readonly TlbEntry[], r: Registers, mem: GuestMemory, mmioGfns: ReadonlySet<number>, kind: Kind, user: boolean, implicit: boolean,
   gvaLo: number, primary: Observation, w: Walk, rightsFault: boolean, none: readonly MmuEvent[],
 ): Observation[] | undefined {
   const offset = gvaLo & 0xfff;
@@ -77,11 +77,12 @@ export function cachedAlternatives(
     if (e.rights === walkRights && e.pkey === w.pkey && e.frame + offset === w.gpa && e.level === w.level) continue;
     if (!e.global && e.pcid !== currentPcid(r)) continue;
     const gpa = e.frame + offset;
-    const slot = mem.findSlot(Math.floor(gpa / PAGE_SIZE));
+    const gfn = Math.floor(gpa / PAGE_SIZE);
+    const slot = mem.findSlot(gfn);
     // SDM 4.8: a write must set D in the leaf, which an entry cached with D = 0 cannot do alone —
-    // except towards a gpa outside every memslot (ledger: KVM emulates an MMIO write from its
-    // MMIO SPTE without walking, so D stays clear).
-    if (write && !e.dirty && slot !== undefined) continue;
+    // except towards a gpa outside every memslot, or one an access found outside every memslot
+    // before (ledger: KVM emulates a write from its MMIO SPTE without walking, so D stays clear).
+    if (write && !e.dirty && slot !== undefined && !mmioGfns.has(gfn)) continue;
     // XD is cached as seen with the NXE of fill time and counts only while NXE = 1 (SDM 4.6).
     const executable = (r.efer & EFER_NXE) === 0 || (e.rights & RIGHT_XD) === 0;
     const userPage = (e.rights & RIGHT_USER) !== 0;
