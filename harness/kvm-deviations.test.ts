@@ -30,7 +30,6 @@ const CASES: readonly Expected[] = [
   { file: 'pse-toggle-stale-4m.json', index: 6, trigger: 'pse-toggle' },
   { file: 'nxe-clear-stale-xd-pae.json', index: 10, trigger: 'nxe-clear' },
   { file: 'wp0-smap-ac-kernelized-page.json', index: 8, trigger: 'smap-ac-write' },
-  { file: 'pcid-shared-root-noflush.json', index: 15, trigger: 'pcid-shared-base' },
 ];
 
 describe('corpus/kvm-deviations', () => {

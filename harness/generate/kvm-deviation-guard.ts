@@ -1,4 +1,4 @@
-// Keeps generated shadow-paging (host tdp none) scenarios away from the triggers of the four
+// Keeps generated shadow-paging (host tdp none) scenarios away from the triggers of the three
 // known KVM deviations of docs/model-contract-shadow.md ("Known KVM deviations"): real KVM
 // behaviour the architectural reference reports every time, so a default campaign should not
 // keep producing them. Every register write of a generated scenario passes through adjust(),
@@ -15,15 +15,11 @@
 //    supervisor write with AC = 1 under that state makes the supervisor-only SPTE of a
 //    read-only user page that later SMAP-forbidden accesses hit; the smap_andnot_wp role bit
 //    keeps such SPTEs out of every other state's shadow pages.
-// 4. With CR4.PCIDE = 1 a CR3 base keeps the PCID it was first used with. KVM shares one root
-//    shadow page between CR3 values that differ only in the PCID, and a NOFLUSH switch to a
-//    cached one serves what unsync pages got under the other PCID, which was never valid for
-//    this one.
 //
 // Pure and deterministic: no random draws, so a scenario's other choices stay as they were.
 import type { Op, Reg } from '../../mmus/backend.js';
 import { u64, type U64 } from '../../mmus/x86/u64.js';
-import { CR0_PG, CR0_WP, CR4_PCIDE, CR4_PSE, CR4_SMAP, EFER_NXE, RFLAGS_AC } from '../../mmus/x86/bits.js';
+import { CR0_PG, CR0_WP, CR4_PSE, CR4_SMAP, EFER_NXE, RFLAGS_AC } from '../../mmus/x86/bits.js';
 import { applySet, regsMode, RESET_REGS, type Cpu, type Regs } from './regs.js';
 
 /** Paging on, CR0.WP = 0, CR4.SMAP = 1 and RFLAGS.AC = 1: the state of deviation 3's trigger. */
@@ -31,15 +27,7 @@ export function smapTrickState(r: Regs): boolean {
   return (r.cr0 & CR0_PG) !== 0 && (r.cr0 & CR0_WP) === 0 && (r.cr4 & CR4_SMAP) !== 0 && (r.rflags & RFLAGS_AC) !== 0;
 }
 
-/** A CR3 value's table base (bits 62:12; bit 63 is NOFLUSH), as one number. */
-export function cr3Base(v: U64): number {
-  return (v.hi & 0x7fffffff) * 0x1_0000_0000 + ((v.lo & ~0xfff) >>> 0);
-}
-
 export class KvmDeviationGuard {
-  /** Rule 4: the PCID each CR3 base was first used with under CR4.PCIDE = 1. */
-  private readonly pcidOf = new Map<number, number>();
-  private pcide = false;
   /** CR4.PSE (0 or CR4_PSE) when 32-bit paging first ran; undefined before. */
   private pse32: number | undefined;
   /** PAE or long-mode paging has run with EFER.NXE = 1. */
@@ -67,13 +55,6 @@ export class KvmDeviationGuard {
         return smapTrickState(next) ? u64((value.lo | CR0_WP) >>> 0, value.hi) : value;
       case 'rflags':
         return smapTrickState(next) ? u64((value.lo & ~RFLAGS_AC) >>> 0, value.hi) : value;
-      case 'cr3': {
-        if ((r.cr4 & CR4_PCIDE) === 0) return value;
-        const base = cr3Base(value);
-        const first = this.pcidOf.get(base);
-        if (first === undefined) this.pcidOf.set(base, value.lo & 0xfff);
-        return first === undefined || first === (value.lo & 0xfff) ? value : u64(((value.lo & ~0xfff) | first) >>> 0, value.hi);
-      }
       default:
         return value;
     }
@@ -81,12 +62,6 @@ export class KvmDeviationGuard {
 
   /** Records the registers after an accepted write (the history rules 1 and 2 depend on). */
   observe(r: Regs): void {
-    // PCIDE 0 -> 1 drops every cached root (kvm_mmu_unload): the pairing starts afresh, with the
-    // current CR3 under PCID 0.
-    const pcide = (r.cr4 & CR4_PCIDE) !== 0;
-    if (pcide && !this.pcide) this.pcidOf.clear();
-    this.pcide = pcide;
-    if (pcide && !this.pcidOf.has(cr3Base(r.cr3))) this.pcidOf.set(cr3Base(r.cr3), r.cr3.lo & 0xfff);
     const mode = regsMode(r);
     if (mode === '32-bit') {
       if (this.pse32 === undefined) this.pse32 = r.cr4 & CR4_PSE;

@@ -2,9 +2,9 @@
 // deviations") in a scenario by replaying its register writes (regs.ts's view of which are
 // accepted): what kvm-deviation-guard.ts keeps out of generated shadow-paging scenarios.
 import type { Op } from '../../mmus/backend.js';
-import { CR0_PG, CR4_PCIDE, CR4_PSE, EFER_NXE } from '../../mmus/x86/bits.js';
+import { CR0_PG, CR4_PSE, EFER_NXE } from '../../mmus/x86/bits.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { cr3Base, smapTrickState } from './kvm-deviation-guard.js';
+import { smapTrickState } from './kvm-deviation-guard.js';
 import { applySet, regsMode, RESET_REGS, type Regs } from './regs.js';
 
 export type DeviationTrigger =
@@ -17,9 +17,7 @@ export type DeviationTrigger =
   /** 2: PAE / long-mode paging with NXE = 0 after it ran with NXE = 1. */
   | 'nxe-reentry'
   /** 3: an explicit supervisor write with RFLAGS.AC = 1 under CR0.PG = 1, CR0.WP = 0, CR4.SMAP = 1. */
-  | 'smap-ac-write'
-  /** 4: under CR4.PCIDE = 1, a CR3 base used with a second PCID. */
-  | 'pcid-shared-base';
+  | 'smap-ac-write';
 
 /** The triggers in `s`, each once, in order of first occurrence (none for TDP hosts: the deviations need shadow paging). */
 export function deviationTriggers(s: Scenario): DeviationTrigger[] {
@@ -30,22 +28,13 @@ export function deviationTriggers(s: Scenario): DeviationTrigger[] {
   let regs: Regs = RESET_REGS;
   let pse32: number | undefined;
   let nxeSeen = false;
-  const pcidOf = new Map<number, number>();
   for (const op of s.ops) {
     if (op.op === 'set') {
       const next = applySet(regs, s.config.cpu, op.reg, op.value);
       if (next === null) continue;
       if (op.reg === 'cr4' && regsMode(regs) === '32-bit' && regsMode(next) === '32-bit' && ((regs.cr4 ^ next.cr4) & CR4_PSE) !== 0) note('pse-toggle');
       if (op.reg === 'efer' && (regs.cr0 & CR0_PG) !== 0 && (regs.efer & EFER_NXE) !== 0 && (next.efer & EFER_NXE) === 0) note('nxe-clear');
-      // PCIDE 0 -> 1 drops every cached root: CR3 bases pair with PCIDs afresh.
-      if ((regs.cr4 & CR4_PCIDE) === 0 && (next.cr4 & CR4_PCIDE) !== 0) pcidOf.clear();
       regs = next;
-      if ((regs.cr4 & CR4_PCIDE) !== 0) {
-        const base = cr3Base(regs.cr3);
-        const first = pcidOf.get(base);
-        if (first === undefined) pcidOf.set(base, regs.cr3.lo & 0xfff);
-        else if (first !== (regs.cr3.lo & 0xfff)) note('pcid-shared-base');
-      }
       const mode = regsMode(regs);
       if (mode === '32-bit') {
         if (pse32 === undefined) pse32 = regs.cr4 & CR4_PSE;

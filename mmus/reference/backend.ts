@@ -124,7 +124,7 @@ export class ReferenceBackend implements Backend {
       case 'cr4':
         if (!setCr4(r, m, mem, v)) return false;
         history.noteRegisters(r);
-        flushOnCr4(r, tlb, history, old, r.cr4);
+        flushOnCr4(r, this.m, tlb, history, old, r.cr4);
         return true;
       case 'efer':
         if (!setEfer(r, m, v)) return false;

@@ -7,6 +7,8 @@ export interface Machine {
   readonly maxphyaddr: number;
   /** tdp 'npt' = AMD host and guest; 'ept' and 'none' = Intel. Decides the vendor-specific rules. */
   readonly amd: boolean;
+  /** tdp 'none': KVM's shadow paging, which one ledger entry follows (speculative.ts). */
+  readonly shadow: boolean;
   readonly nx: boolean;
   readonly pse36: boolean;
   readonly gbpages: boolean;
@@ -34,6 +36,7 @@ export function makeMachine(config: Config): Machine {
   return {
     maxphyaddr: m,
     amd: config.host.tdp === 'npt',
+    shadow: config.host.tdp === 'none',
     nx: f.has('nx'),
     pse36: f.has('pse36'),
     gbpages: f.has('gbpages'),

@@ -117,7 +117,7 @@ describe('invalidations remove what was valid before them', () => {
   });
 
   it('PCIDs: NOFLUSH keeps a PCID\'s translations; a flushing load of that PCID removes them', () => {
-    const vm = new TestVm({ tdp: 'none' });
+    const vm = new TestVm({ tdp: 'ept' });
     aliased(vm, P | W | U | A | D);
     expect(vm.set('cr4', PAE | PCIDE)).toBe('ok');
     expect(vm.set('cr3', 0x1001)).toBe('ok'); // PCID 1
@@ -130,6 +130,18 @@ describe('invalidations remove what was valid before them', () => {
     expect(vm.set('cr3', 0x1001, NOFLUSH)).toBe('ok');
     expect(alts(vm.access(ALIAS))).toEqual(['ok 100000 L1']);
     expect(vm.set('cr3', 0x1001)).toBe('ok');
+    expect(vm.access(ALIAS).alternatives).toBeUndefined();
+  });
+
+  it('ledger, shadow paging: another PCID\'s moments count (KVM shares shadow pages across PCIDs) until the current PCID invalidates the page', () => {
+    const vm = new TestVm({ tdp: 'none' });
+    aliased(vm, P | W | U | A | D);
+    expect(vm.set('cr4', PAE | PCIDE)).toBe('ok');
+    expect(vm.set('cr3', 0x1001)).toBe('ok'); // PCID 1
+    vm.w64(PT, NEW | P | W | U | A | D);
+    expect(vm.set('cr3', 0x1002, NOFLUSH)).toBe('ok'); // PCID 2 never had OLD, but KVM may serve it
+    expect(alts(vm.access(ALIAS))).toEqual(['ok 100000 L1']);
+    invlpg(vm, ALIAS); // PCID 2 invalidates the page: KVM syncs the shared page
     expect(vm.access(ALIAS).alternatives).toBeUndefined();
   });
 

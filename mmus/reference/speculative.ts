@@ -98,8 +98,10 @@ export class SpeculativeTranslations {
     for (let i = 0; i <= last; i++) {
       const s = snaps[i];
       if (s.mode === MODE_OFF) continue;
-      // A snapshot of another PCID can only have left global translations behind.
-      if (s.pcid !== this.pcidNow && !s.pge) continue;
+      // A snapshot of another PCID can only have left global translations behind — except under
+      // shadow paging (ledger: KVM's shadow pages are shared by every address space that reaches
+      // the same guest table, whatever its PCID).
+      if (s.pcid !== this.pcidNow && !s.pge && !this.m.shadow) continue;
       const a = Math.max(s.from, h.horizon);
       const b = Math.min(upTo, i < last ? snaps[i + 1].from - 1 : h.seq);
       if (a > b) continue;
@@ -116,7 +118,10 @@ export class SpeculativeTranslations {
         this.walkTable(2, (s.pdptrs[2 * k + 1] & 0xfffff) * TWO32 + ((lo & 0xfffff000) >>> 0), a, b, true, true, false);
       } else {
         const top = s.mode === MODE_5LEVEL ? 5 : 4;
-        this.walkTable(top, (s.cr3Hi & 0xfffff) * TWO32 + ((s.cr3Lo & 0xfffff000) >>> 0), a, b, true, true, false);
+        // Ledger (shadow paging): another PCID's moment counts with the current address space's
+        // tables, as they were then — KVM's shadow pages hold them for every root reaching them.
+        const cr = s.pcid !== this.pcidNow && this.m.shadow ? r : s;
+        this.walkTable(top, (cr.cr3Hi & 0xfffff) * TWO32 + ((cr.cr3Lo & 0xfffff000) >>> 0), a, b, true, true, false);
       }
     }
     const out = this.out;
@@ -252,7 +257,8 @@ export class SpeculativeTranslations {
     writable: boolean, xd: boolean, pkey: number, leafLo: number): void {
     const snap = this.snap;
     const global = snap.pge && (leafLo & PTE_G) !== 0;
-    if (!global && snap.pcid !== this.pcidNow) return;
+    const otherPcid = snap.pcid !== this.pcidNow;
+    if (!global && otherPcid && !this.m.shadow) return;
     // SDM 4.8: a write must set D in the leaf; a translation whose leaf had D = 0 cannot —
     // except towards a gpa outside every memslot, or one an access found outside every memslot
     // before (ledger: KVM emulates a write from its MMIO SPTE without walking, so D stays clear).
@@ -267,6 +273,9 @@ export class SpeculativeTranslations {
     const p = this.primary;
     if (p.outcome !== 'page_fault' && p.events.length === 0 && p.gpa === gpa && p.level === level) return;
     if (this.h.removedAfter(last, this.pageHi, this.pageLo, span, snap.pcid, global)) return;
+    // Ledger (shadow paging): another PCID's translation also goes with an invalidation of the
+    // current PCID's page (KVM syncs the shared shadow page then).
+    if (otherPcid && this.h.removedAfter(last, this.pageHi, this.pageLo, span, this.pcidNow, global)) return;
     const outcome: Outcome = slot === undefined || (write && slot.readonly) ? 'mmio' : 'ok';
     const out = this.out;
     if (out !== undefined) {

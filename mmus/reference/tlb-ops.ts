@@ -50,13 +50,25 @@ export function invpcid(r: Registers, m: Machine, tlb: Tlb, h: History, type: nu
       break;
     case 2:
       tlb.flushAll();
-      h.flushAll();
+      if (keepsInactivePcids(r, m)) h.invalidateContext(currentPcid(r), WITH_PCID);
+      else h.flushAll();
       break;
     default:
       tlb.invalidateContext(ALL_PCIDS, KEEP_GLOBAL);
-      h.invalidateContext(ALL_PCIDS, KEEP_GLOBAL);
+      h.invalidateContext(keepsInactivePcids(r, m) ? currentPcid(r) : ALL_PCIDS, KEEP_GLOBAL);
   }
   return true;
+}
+
+/**
+ * Ledger (model-contract "Speculative translations"): under shadow paging with CR4.PCIDE = 1,
+ * KVM services a flush of every PCID by syncing the current root and freeing the cached roots
+ * that have unsync pages at that moment; a cached root of another PCID whose pages go unsync
+ * later still serves, after a NOFLUSH switch back, what they held before. So for the history
+ * such a flush removes the current PCID's translations only.
+ */
+function keepsInactivePcids(r: Registers, m: Machine): boolean {
+  return m.shadow && (r.cr4 & CR4_PCIDE) !== 0;
 }
 
 /**
@@ -87,11 +99,13 @@ export function flushOnCr3(r: Registers, tlb: Tlb, h: History, v: U64): void {
  * APM 5.5 lists PGE, PSE, PAE). SMEP 0→1 removes the entries of the current PCID, global ones
  * associated with it included (4.10.4.1 says "all TLB entries", unlike MOV CR3's "except global").
  */
-export function flushOnCr4(r: Registers, tlb: Tlb, h: History, old: number, cr4: number): void {
+export function flushOnCr4(r: Registers, m: Machine, tlb: Tlb, h: History, old: number, cr4: number): void {
   const changed = old ^ cr4;
   if ((changed & (CR4_PGE | CR4_PSE | CR4_PAE)) !== 0 || ((old & CR4_PCIDE) !== 0 && (cr4 & CR4_PCIDE) === 0)) {
     tlb.flushAll();
-    h.flushAll();
+    // A PGE toggle alone is not a role change: KVM keeps its cached roots (ledger above).
+    if ((changed & (CR4_PSE | CR4_PAE | CR4_PCIDE)) === 0 && keepsInactivePcids(r, m)) h.invalidateContext(currentPcid(r), WITH_PCID);
+    else h.flushAll();
   } else if ((changed & CR4_SMEP) !== 0 && (cr4 & CR4_SMEP) !== 0) {
     tlb.invalidateContext(currentPcid(r), WITH_PCID);
     h.invalidateContext(currentPcid(r), WITH_PCID);
