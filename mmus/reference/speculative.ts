@@ -272,10 +272,10 @@ export class SpeculativeTranslations {
     if (accessFault(r, this.kind, this.user, this.implicit, userPage, writable, executable, pkey) !== 0) return;
     const p = this.primary;
     if (p.outcome !== 'page_fault' && p.events.length === 0 && p.gpa === gpa && p.level === level) return;
-    if (this.h.removedAfter(last, this.pageHi, this.pageLo, span, snap.pcid, global)) return;
-    // Ledger (shadow paging): another PCID's translation also goes with an invalidation of the
-    // current PCID's page (KVM syncs the shared shadow page then).
-    if (otherPcid && this.h.removedAfter(last, this.pageHi, this.pageLo, span, this.pcidNow, global)) return;
+    // Ledger (shadow paging): another PCID's translation goes with an invalidation of the current
+    // PCID's page (KVM syncs or frees the current PCID's roots then), not with one of its own PCID
+    // (KVM frees that PCID's cached roots, but the shared shadow pages stay).
+    if (this.h.removedAfter(last, this.pageHi, this.pageLo, span, otherPcid ? this.pcidNow : snap.pcid, global)) return;
     const outcome: Outcome = slot === undefined || (write && slot.readonly) ? 'mmio' : 'ok';
     const out = this.out;
     if (out !== undefined) {
