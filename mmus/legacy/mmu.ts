@@ -652,8 +652,9 @@ function mmu_alloc_shadow_roots(vcpu: KvmVcpu): void {
   const mmu = vcpu.arch.mmu;
   const root_pgd = mmu.get_guest_pgd(vcpu);
   const level = mmu.cpu_role.base & ROLE_LEVEL_MASK;
-  // Outside long mode CR3 is a 32-bit register: the root is the page the walker reads.
-  const root_gfn = Math.floor((level >= PT64_ROOT_4LEVEL ? root_pgd : root_pgd % TWO_32) / 4096);
+  // KVM takes the root gfn from the whole CR3 value, even outside long mode where the walker
+  // reads only bits 31:12 (a CR3 with high bits set there gives the dummy root).
+  const root_gfn = Math.floor(root_pgd / 4096);
   mmu.root.pgd = root_pgd;
   if (kvm.memory.findSlot(root_gfn) === undefined) {
     mmu.root.hpa = kvm.dummy_root_page;
