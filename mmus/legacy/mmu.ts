@@ -96,7 +96,7 @@ import {
   clear_sp_write_flooding_count,
   drop_leaf_spte,
   is_current_mmio_spte,
-  kvm_gfn_is_write_tracked,
+  page_fault_handle_page_track,
   kvm_mmu_child_role,
   kvm_mmu_get_child_sp,
   mmu_get_root_page,
@@ -988,15 +988,7 @@ function nonpaging_page_fault(vcpu: KvmVcpu, fault: KvmPageFault): number {
   fault.slot = kvm.memory.findSlot(fault.gfn);
   fault.result_gpa = gpa;
   fault.result_level = 0;
-  const slot = fault.slot;
-  if (slot !== undefined && fault.write) {
-    if (slot.readonly) return RET_PF_EMULATE;
-    // page_fault_handle_page_track: only a write that hit a present SPTE.
-    if (fault.present && (fault.error_code & PFERR_RSVD) === 0 && kvm_gfn_is_write_tracked(kvm, fault.gfn)) {
-      shadow_page_table_clear_flood(vcpu, fault.addr, fault.addr_hi);
-      return RET_PF_EMULATE;
-    }
-  }
+  if (page_fault_handle_page_track(vcpu, fault) === RET_PF_EMULATE) return RET_PF_EMULATE;
   return direct_map(vcpu, fault);
 }
 

@@ -44,13 +44,12 @@ import {
   clear_sp_write_flooding_count,
   drop_leaf_spte,
   is_mmio_leaf,
-  kvm_gfn_is_write_tracked,
+  page_fault_handle_page_track,
   kvm_mmu_child_role,
   kvm_mmu_get_child_sp,
   mmu_set_spte,
   role_access,
   shadow_index,
-  shadow_page_table_clear_flood,
   shadow_root_for,
   sync_mmio_spte,
   sync_rebuild_spte,
@@ -336,16 +335,8 @@ export function instantiatePagingTmpl(fmt: PagingTmplFormat, hooks: PagingTmplHo
     fault.slot = kvm.memory.findSlot(fault.gfn);
     fault.result_gpa = walker.gpa;
     fault.result_level = walker.level;
+    if (page_fault_handle_page_track(vcpu, fault) === RET_PF_EMULATE) return RET_PF_EMULATE;
     const slot = fault.slot;
-    if (slot !== undefined && fault.write) {
-      if (slot.readonly) return RET_PF_EMULATE;
-      // page_fault_handle_page_track: only a write that hit a present, read-only SPTE is
-      // emulated at once; a not-present one first maps the gfn read-only (fetch), then emulates.
-      if (fault.present && (fault.error_code & PFERR_RSVD) === 0 && kvm_gfn_is_write_tracked(kvm, fault.gfn)) {
-        shadow_page_table_clear_flood(vcpu, fault.addr, fault.addr_hi);
-        return RET_PF_EMULATE;
-      }
-    }
     let pte_access = walker.pte_access;
     // CR0.WP = 0: a supervisor write to a read-only page gets a writable, supervisor-only SPTE
     // (and not executable under SMEP); later user accesses fault back in for the user view.

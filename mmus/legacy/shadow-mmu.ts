@@ -8,7 +8,7 @@
 //
 // MONOLITHIC ON PURPOSE like mmu.c: functions take the vCPU and reach the VM through it.
 import type { ZapReason } from '../backend.js';
-import { CR4_PAE } from '../x86/bits.js';
+import { CR4_PAE, PFERR_RSVD } from '../x86/bits.js';
 import type { Memslot } from '../memory/memslot.js';
 import {
   ACC_WRITE_MASK,
@@ -33,6 +33,7 @@ import {
   SP_SHADOW,
   type Kvm,
   type KvmMmuRootInfo,
+  type KvmPageFault,
   type KvmVcpu,
   type RmapEntry,
 } from './kvm-host.js';
@@ -787,6 +788,24 @@ export function shadow_root_for(vcpu: KvmVcpu, root: KvmMmuRootInfo, lo: number)
   if (hpa.kind === SP_PAE_ROOT) return vcpu.arch.mmu.pae_root[(lo >>> 30) & 3];
   if (hpa.kind === SP_DUMMY_ROOT) return null;
   return hpa;
+}
+
+/**
+ * The slot checks of a shadow fault before building anything, shared by FNAME(page_fault) and
+ * nonpaging_page_fault: a write to a read-only slot is emulated; page_fault_handle_page_track
+ * emulates a write that hit a present, read-only SPTE of a write-tracked gfn at once (clearing
+ * the flooding counts on the gva's path). A not-present one first maps the gfn read-only.
+ * Returns RET_PF_EMULATE, or 0 to go on. fault.gfn and fault.slot are set.
+ */
+export function page_fault_handle_page_track(vcpu: KvmVcpu, fault: KvmPageFault): number {
+  const slot = fault.slot;
+  if (slot === undefined || !fault.write) return 0;
+  if (slot.readonly) return RET_PF_EMULATE;
+  if (fault.present && (fault.error_code & PFERR_RSVD) === 0 && kvm_gfn_is_write_tracked(vcpu.kvm, fault.gfn)) {
+    shadow_page_table_clear_flood(vcpu, fault.addr, fault.addr_hi);
+    return RET_PF_EMULATE;
+  }
+  return 0;
 }
 
 /** shadow_page_table_clear_flood: the pages on the gva's shadow path in the current root. */

@@ -66,14 +66,7 @@ export function evOf(o: Observation, ...types: MmuEvent['type'][]): string[] {
   return o.events.filter((e) => types.includes(e.type)).map(evString);
 }
 
-/** Outcome, gpa, level, hpa and error code of an observation. */
-export function brief(o: Observation): Record<string, unknown> {
-  const r: Record<string, unknown> = { outcome: o.outcome };
-  if (o.gpa !== undefined) r.gpa = o.gpa;
-  if (o.level !== undefined) r.level = o.level;
-  if (o.errorCode !== undefined) r.errorCode = o.errorCode;
-  return r;
-}
+export { brief } from '../test-kit.js';
 
 /** One guest page-table hierarchy plus the ops that turn paging on. */
 export interface Guest {
